@@ -1,0 +1,259 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/latchkeyhq/latchkey"
+	"github.com/latchkeyhq/latchkey/internal/core"
+)
+
+// accountAttributes are the vendor's account attributes, alphabetically as
+// the vendor writes them, plus ours (username, vaultId).
+type accountAttributes struct {
+	Application        string         `json:"application"`
+	AutofillMFA        bool           `json:"autofillMfa"`
+	AvatarURL          *string        `json:"avatarUrl"`
+	BusinessID         *string        `json:"businessId"`
+	CerbyManagedEmail  bool           `json:"cerbyManagedEmail"`
+	CerbyManagedPhone  bool           `json:"cerbyManagedPhone"`
+	CreatedAt          *timestamp     `json:"createdAt"`
+	CreatedBy          *string        `json:"createdBy"`
+	CreatedByEmail     *string        `json:"createdByEmail"`
+	Domain             *string        `json:"domain"`
+	Email              *string        `json:"email"`
+	HasBackupCode      bool           `json:"hasBackupCode"`
+	HasPasskey         bool           `json:"hasPasskey"`
+	HasTOTP            bool           `json:"hasTotp"`
+	Label              string         `json:"label"`
+	LastLoginBy        *string        `json:"lastLoginBy"`
+	LastLoginDate      *timestamp     `json:"lastLoginDate"`
+	LastPasswordChange *timestamp     `json:"lastPasswordChange"`
+	Meta               map[string]any `json:"meta"`
+	MFAEnabled         bool           `json:"mfaEnabled"`
+	MFATypes           []string       `json:"mfaTypes"`
+	PasswordSet        bool           `json:"passwordSet"`
+	PasswordVisible    bool           `json:"passwordVisible"`
+	Phone              *string        `json:"phone"`
+	RotatedAt          *timestamp     `json:"rotatedAt"`
+	RotatedBy          *string        `json:"rotatedBy"`
+	RotatedByID        *string        `json:"rotatedById"`
+	Status             string         `json:"status"`
+	SyncedAt           *timestamp     `json:"syncedAt"`
+	UpdatedAt          *timestamp     `json:"updatedAt"`
+	URL                *string        `json:"url"`
+	Username           *string        `json:"username"`
+	VaultID            string         `json:"vaultId"`
+	Workspace          string         `json:"workspace"`
+}
+
+func accountResource(a *latchkey.Account) resource {
+	meta := a.Meta
+	if meta == nil {
+		meta = map[string]any{}
+	}
+	mfa := a.MFATypes
+	if mfa == nil {
+		mfa = []string{}
+	}
+	return resource{ID: a.ID, Type: "account", Attributes: accountAttributes{
+		Application: a.Application, AutofillMFA: a.AutofillMFA, AvatarURL: str(a.AvatarURL), BusinessID: str(a.BusinessID),
+		CerbyManagedEmail: a.CerbyManagedEmail, CerbyManagedPhone: a.CerbyManagedPhone,
+		CreatedAt: ts(a.CreatedAt), CreatedBy: str(a.CreatedBy), CreatedByEmail: str(a.CreatedByEmail),
+		Domain: str(a.Domain), Email: str(a.Email), HasBackupCode: a.HasBackupCode, HasPasskey: a.HasPasskey, HasTOTP: a.HasTOTP,
+		Label: a.Label, LastLoginBy: str(a.LastLoginBy), LastLoginDate: tsPtr(a.LastLoginAt), LastPasswordChange: tsPtr(a.LastPasswordChange),
+		Meta: meta, MFAEnabled: a.MFAEnabled(), MFATypes: mfa, PasswordSet: a.HasPassword, PasswordVisible: a.PasswordVisible,
+		Phone: str(a.Phone), RotatedAt: tsPtr(a.RotatedAt), RotatedBy: str(a.RotatedBy), RotatedByID: str(a.RotatedByID),
+		Status: string(a.Status), SyncedAt: tsPtr(a.SyncedAt), UpdatedAt: ts(a.UpdatedAt), URL: str(a.URL),
+		Username: str(a.Username), VaultID: a.VaultID, Workspace: a.WorkspaceName,
+	}}
+}
+
+func (h *handler) listAccounts(w http.ResponseWriter, r *http.Request) {
+	pg, err := page(r, 25)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	f := latchkey.AccountFilter{Page: pg, Applications: commaList(r, "filter[application]")}
+	for _, s := range commaList(r, "filter[status]") {
+		f.Statuses = append(f.Statuses, latchkey.AccountStatus(s))
+	}
+	accounts, total, err := h.svc.ListAccounts(r.Context(), f)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	data := make([]resource, len(accounts))
+	for i, a := range accounts {
+		data[i] = accountResource(a)
+	}
+	writeJSON(w, http.StatusOK, newList(r, pg, total, data))
+}
+
+func (h *handler) getAccount(w http.ResponseWriter, r *http.Request) {
+	a, err := h.svc.GetAccount(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, single{Data: accountResource(a)})
+}
+
+// accountInput is the body of POST and PATCH /accounts.
+type accountInput struct {
+	VaultID         *string          `json:"vaultId"`
+	Application     *string          `json:"application"`
+	Label           *string          `json:"label"`
+	Username        *string          `json:"username"`
+	Email           *string          `json:"email"`
+	Phone           *string          `json:"phone"`
+	URL             *string          `json:"url"`
+	Domain          *string          `json:"domain"`
+	AvatarURL       *string          `json:"avatarUrl"`
+	BusinessID      *string          `json:"businessId"`
+	Status          *string          `json:"status"`
+	Meta            map[string]any   `json:"meta"`
+	PasswordVisible *bool            `json:"passwordVisible"`
+	AutofillMFA     *bool            `json:"autofillMfa"`
+	Password        optional[string] `json:"password"`
+	TOTP            optional[string] `json:"totp"`
+}
+
+func (in *accountInput) core() core.AccountInput {
+	out := core.AccountInput{VaultID: in.VaultID, Application: in.Application, Label: in.Label, Username: in.Username,
+		Email: in.Email, Phone: in.Phone, URL: in.URL, Domain: in.Domain, AvatarURL: in.AvatarURL, BusinessID: in.BusinessID,
+		Meta: in.Meta, PasswordVisible: in.PasswordVisible, AutofillMFA: in.AutofillMFA}
+	if in.Status != nil {
+		st := latchkey.AccountStatus(*in.Status)
+		out.Status = &st
+	}
+	// null and "" both clear a password or seed.
+	if in.Password.Set {
+		out.Password = &in.Password.Value
+	}
+	if in.TOTP.Set {
+		out.TOTP = &in.TOTP.Value
+	}
+	return out
+}
+
+func (h *handler) createAccount(w http.ResponseWriter, r *http.Request) {
+	var body in[accountInput]
+	if err := decode(r, &body); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	attrs, err := attributes(body, []string{"account", "accounts"}, "")
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	a, err := h.svc.CreateAccount(r.Context(), attrs.core())
+	if err != nil {
+		h.writeError(w, r, inBody(err))
+		return
+	}
+	writeJSON(w, http.StatusCreated, single{Data: accountResource(a)})
+}
+
+func (h *handler) updateAccount(w http.ResponseWriter, r *http.Request) {
+	var body in[accountInput]
+	if err := decode(r, &body); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	attrs, err := attributes(body, []string{"account", "accounts"}, r.PathValue("id"))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	a, err := h.svc.UpdateAccount(r.Context(), r.PathValue("id"), attrs.core())
+	if err != nil {
+		h.writeError(w, r, inBody(err))
+		return
+	}
+	writeJSON(w, http.StatusOK, single{Data: accountResource(a)})
+}
+
+func (h *handler) deleteAccount(w http.ResponseWriter, r *http.Request) {
+	if err := h.svc.DeleteAccount(r.Context(), r.PathValue("id")); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	noContent(w)
+}
+
+type secretBody struct {
+	Type  string `json:"type"`
+	Value string `json:"value"`
+}
+
+type accountSecretAttributes struct {
+	Body       secretBody `json:"body"`
+	CreatedAt  *timestamp `json:"createdAt"`
+	SecretType string     `json:"secretType"`
+	UpdatedAt  *timestamp `json:"updatedAt"`
+	VaultID    string     `json:"vaultId"`
+	Version    int        `json:"version"`
+}
+
+// accountSecrets serves an account's password. The vendor spells the
+// filter filter[secretType] and its draft filter[type]; both work, and
+// password is the only type there is to ask for.
+func (h *handler) accountSecrets(w http.ResponseWriter, r *http.Request) {
+	q := query(r)
+	name := "filter[secretType]"
+	if _, ok := q[name]; !ok {
+		if _, ok := q["filter[type]"]; ok {
+			name = "filter[type]"
+		} else {
+			h.writeError(w, r, latchkey.Invalid([]any{"filter[secretType]"}, "value_error.missing", "field required"))
+			return
+		}
+	}
+	for i, v := range commaList(r, name) {
+		if v != string(latchkey.SecretPassword) {
+			h.writeError(w, r, latchkey.Invalid([]any{name, i}, "type_error.enum", "value is not a valid enumeration member; permitted: 'password'"))
+			return
+		}
+	}
+	pg, err := page(r, 20)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	secrets, total, err := h.svc.AccountPasswords(r.Context(), r.PathValue("id"), pg)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	data := make([]resource, len(secrets))
+	for i, s := range secrets {
+		data[i] = resource{ID: s.ID, Type: "account_secret", Attributes: accountSecretAttributes{
+			Body: secretBody{Type: "plaintext", Value: s.Value}, CreatedAt: ts(s.CreatedAt), SecretType: string(s.Type),
+			UpdatedAt: ts(s.CreatedAt), VaultID: s.VaultID, Version: s.Version,
+		}}
+	}
+	writeJSON(w, http.StatusOK, newList(r, pg, total, data))
+}
+
+type totpAttributes struct {
+	Algorithm string     `json:"algorithm"`
+	Code      string     `json:"code"`
+	Digits    int        `json:"digits"`
+	ExpiresAt *timestamp `json:"expiresAt"`
+	ExpiresIn int64      `json:"expiresIn"`
+	Period    int        `json:"period"`
+}
+
+func (h *handler) accountTOTP(w http.ResponseWriter, r *http.Request) {
+	c, err := h.svc.AccountTOTP(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, single{Data: resource{ID: c.AccountID, Type: "totp", Attributes: totpAttributes{
+		Algorithm: c.Algorithm, Code: c.Code, Digits: c.Digits, ExpiresAt: ts(c.ExpiresAt),
+		ExpiresIn: ceilSeconds(c.ValidFor), Period: c.Period,
+	}}})
+}

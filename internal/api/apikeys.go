@@ -1,0 +1,144 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/latchkeyhq/latchkey"
+	"github.com/latchkeyhq/latchkey/internal/core"
+)
+
+type apiKeyAttributes struct {
+	CreatedAt  *timestamp `json:"createdAt"`
+	ExpiresAt  *timestamp `json:"expiresAt"`
+	Hint       string     `json:"hint"`
+	Key        *string    `json:"key,omitempty"`
+	LastUsedAt *timestamp `json:"lastUsedAt"`
+	Name       string     `json:"name"`
+	RemovedAt  *timestamp `json:"removedAt"`
+	Scopes     []string   `json:"scopes"`
+	SecretID   *string    `json:"secretId,omitempty"`
+	Status     string     `json:"status"`
+	UpdatedAt  *timestamp `json:"updatedAt"`
+	UserID     string     `json:"userId"`
+}
+
+func apiKeyResource(k *latchkey.APIKey, now time.Time) resource {
+	return resource{ID: k.ID, Type: "api_key", Attributes: apiKeyAttributes{
+		CreatedAt: ts(k.CreatedAt), ExpiresAt: tsPtr(k.ExpiresAt), Hint: k.Hint, LastUsedAt: tsPtr(k.LastUsedAt), Name: k.Name,
+		RemovedAt: tsPtr(k.RemovedAt), Scopes: k.Scopes.Strings(), Status: string(k.Status(now)), UpdatedAt: ts(k.UpdatedAt), UserID: k.UserID,
+	}}
+}
+
+func (h *handler) listAPIKeys(w http.ResponseWriter, r *http.Request) {
+	pg, err := page(r, 25)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	keys, total, err := h.svc.ListAPIKeys(r.Context(), pg)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	now := time.Now()
+	data := make([]resource, len(keys))
+	for i, k := range keys {
+		data[i] = apiKeyResource(k, now)
+	}
+	writeJSON(w, http.StatusOK, newList(r, pg, total, data))
+}
+
+func (h *handler) getAPIKey(w http.ResponseWriter, r *http.Request) {
+	k, err := h.svc.GetAPIKey(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, single{Data: apiKeyResource(k, time.Now())})
+}
+
+type apiKeyInput struct {
+	Name       *string    `json:"name"`
+	Expiration *string    `json:"expiration"`
+	ExpiresAt  *time.Time `json:"expiresAt"`
+	Scopes     []string   `json:"scopes"`
+	VaultID    *string    `json:"vaultId"`
+}
+
+func (h *handler) createAPIKey(w http.ResponseWriter, r *http.Request) {
+	var body in[apiKeyInput]
+	if err := decode(r, &body); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	attrs, err := attributes(body, []string{"api_key", "api_keys"}, "")
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	in := core.APIKeyInput{Name: attrs.Name, Scopes: attrs.Scopes, VaultID: attrs.VaultID}
+	if attrs.Scopes == nil {
+		in.Scopes = []string{}
+	}
+	switch {
+	case attrs.Expiration == nil:
+		h.writeError(w, r, latchkey.Invalid([]any{"data", "attributes", "expiration"}, "value_error.missing", "field required"))
+		return
+	case *attrs.Expiration == "custom":
+		if attrs.ExpiresAt == nil {
+			h.writeError(w, r, latchkey.Invalid([]any{"data", "attributes", "expiresAt"}, "value_error.missing", "A custom expiration needs expiresAt."))
+			return
+		}
+		in.Expiry = core.Expiry{At: attrs.ExpiresAt}
+	default:
+		if attrs.ExpiresAt != nil {
+			h.writeError(w, r, latchkey.Invalid([]any{"data", "attributes", "expiresAt"}, "value_error", "expiresAt goes with expiration custom only."))
+			return
+		}
+		in.Expiry = core.Expiry{Preset: *attrs.Expiration}
+	}
+	k, err := h.svc.CreateAPIKey(r.Context(), "", in)
+	if err != nil {
+		h.writeError(w, r, inBody(err))
+		return
+	}
+	res := apiKeyResource(k.Key, time.Now())
+	attr := res.Attributes.(apiKeyAttributes)
+	attr.Key, attr.SecretID = &k.Secret, str(k.SecretID)
+	res.Attributes = attr
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusCreated, single{Data: res})
+}
+
+func (h *handler) updateAPIKey(w http.ResponseWriter, r *http.Request) {
+	var body in[apiKeyInput]
+	if err := decode(r, &body); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	attrs, err := attributes(body, []string{"api_key", "api_keys"}, r.PathValue("id"))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	in := core.APIKeyInput{Name: attrs.Name, Scopes: attrs.Scopes}
+	if attrs.Expiration != nil || attrs.ExpiresAt != nil || attrs.VaultID != nil {
+		h.writeError(w, r, latchkey.Invalid([]any{"data", "attributes"}, "value_error", "Only a key's name and scopes can change."))
+		return
+	}
+	k, err := h.svc.UpdateAPIKey(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		h.writeError(w, r, inBody(err))
+		return
+	}
+	writeJSON(w, http.StatusOK, single{Data: apiKeyResource(k, time.Now())})
+}
+
+func (h *handler) deleteAPIKey(w http.ResponseWriter, r *http.Request) {
+	if err := h.svc.DeleteAPIKey(r.Context(), r.PathValue("id")); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	noContent(w)
+}

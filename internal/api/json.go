@@ -1,0 +1,66 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// writeJSON encodes v into a pooled buffer first, so an encoding failure
+// becomes a clean 500 instead of half a body.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	buf := buffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer buffers.Put(buf)
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		http.Error(w, `{"errors":[{"code":"internal_error","title":"internal_error","detail":"The response could not be encoded.","status":500,"meta":null}]}`, http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// timestamp writes times the vendor's way: RFC 3339 in UTC with +00:00,
+// and microseconds only when there are any.
+type timestamp time.Time
+
+func (t timestamp) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + formatTime(time.Time(t)) + `"`), nil
+}
+
+func formatTime(t time.Time) string {
+	t = t.UTC()
+	if t.Nanosecond()/1000 == 0 {
+		return t.Format("2006-01-02T15:04:05") + "+00:00"
+	}
+	return t.Format("2006-01-02T15:04:05.000000") + "+00:00"
+}
+
+// ts and tsPtr make optional times null when absent.
+func ts(t time.Time) *timestamp { return (*timestamp)(&t) }
+
+func tsPtr(t *time.Time) *timestamp {
+	if t == nil {
+		return nil
+	}
+	return ts(*t)
+}
+
+// str makes an empty string null: the vendor leaves unknown values null
+// rather than empty.
+func str(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

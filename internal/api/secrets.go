@@ -1,0 +1,263 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/latchkeyhq/latchkey"
+	"github.com/latchkeyhq/latchkey/internal/core"
+)
+
+type secretAttributes struct {
+	Body                      *secretBody `json:"body,omitempty"`
+	Category                  string      `json:"category"`
+	CreatedAt                 *timestamp  `json:"createdAt"`
+	CreatedBy                 *string     `json:"createdBy"`
+	EventName                 string      `json:"eventName"`
+	ExpiresAt                 *timestamp  `json:"expiresAt"`
+	RequiresIdentityChallenge bool        `json:"requiresIdentityChallenge"`
+	Status                    string      `json:"status"`
+	Title                     string      `json:"title"`
+	UpdatedAt                 *timestamp  `json:"updatedAt"`
+	UpdatedBy                 *string     `json:"updatedBy"`
+	VaultID                   string      `json:"vaultId"`
+	Version                   int         `json:"version"`
+	VersionID                 string      `json:"versionId"`
+	WorkspaceID               string      `json:"workspaceId"`
+	WorkspaceName             string      `json:"workspaceName"`
+}
+
+func secretResource(s *latchkey.Secret) resource {
+	a := secretAttributes{Category: string(s.Category), CreatedAt: ts(s.CreatedAt), CreatedBy: str(s.CreatedBy),
+		EventName: s.EventName, ExpiresAt: tsPtr(s.ExpiresAt), RequiresIdentityChallenge: s.RequiresIdentityChallenge,
+		Status: string(s.Status), Title: s.Title, UpdatedAt: ts(s.UpdatedAt), UpdatedBy: str(s.UpdatedBy), VaultID: s.VaultID,
+		Version: s.Version, VersionID: s.VersionID, WorkspaceID: s.WorkspaceID, WorkspaceName: s.WorkspaceName}
+	if s.Body != nil {
+		a.Body = &secretBody{Type: "plaintext", Value: *s.Body}
+	}
+	return resource{ID: s.ID, Type: "secret", Attributes: a}
+}
+
+func (h *handler) listSecrets(w http.ResponseWriter, r *http.Request) {
+	pg, err := page(r, 25)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	secrets, total, err := h.svc.ListSecrets(r.Context(), pg)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	data := make([]resource, len(secrets))
+	for i, s := range secrets {
+		data[i] = secretResource(s)
+	}
+	writeJSON(w, http.StatusOK, newList(r, pg, total, data))
+}
+
+func (h *handler) getSecret(w http.ResponseWriter, r *http.Request) {
+	s, err := h.svc.GetSecret(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, single{Data: secretResource(s)})
+}
+
+// secretInput is the body of POST and PATCH /secrets.
+type secretInput struct {
+	VaultID                   *string             `json:"vaultId"`
+	Title                     *string             `json:"title"`
+	RequiresIdentityChallenge *bool               `json:"requiresIdentityChallenge"`
+	Body                      *secretBody         `json:"body"`
+	Category                  *string             `json:"category"`
+	ExpiresAt                 optional[time.Time] `json:"expiresAt"`
+	Status                    *string             `json:"status"`
+}
+
+// checkBody refuses a body of a type other than plaintext, the only one
+// there is.
+func (in *secretInput) checkBody() error {
+	if in.Body != nil && in.Body.Type != "plaintext" {
+		return latchkey.Invalid([]any{"data", "attributes", "body", "type"}, "type_error.enum", "value is not a valid enumeration member; permitted: 'plaintext'")
+	}
+	return nil
+}
+
+func (in *secretInput) core() core.SecretInput {
+	out := core.SecretInput{VaultID: in.VaultID, Title: in.Title, RequiresIdentityChallenge: in.RequiresIdentityChallenge}
+	if in.Body != nil {
+		out.Body = &in.Body.Value
+	}
+	if in.Category != nil {
+		c := latchkey.SecretCategory(*in.Category)
+		out.Category = &c
+	}
+	if in.Status != nil {
+		st := latchkey.SecretStatus(*in.Status)
+		out.Status = &st
+	}
+	if in.ExpiresAt.Set {
+		if in.ExpiresAt.Null {
+			out.ClearExpiry = true
+		} else {
+			out.ExpiresAt = &in.ExpiresAt.Value
+		}
+	}
+	return out
+}
+
+func (h *handler) createSecret(w http.ResponseWriter, r *http.Request) {
+	var body in[secretInput]
+	if err := decode(r, &body); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	attrs, err := attributes(body, []string{"secret", "secrets"}, "")
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if err := attrs.checkBody(); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if attrs.Status != nil {
+		h.writeError(w, r, latchkey.Invalid([]any{"data", "attributes", "status"}, "extra_forbidden", "Extra inputs are not permitted"))
+		return
+	}
+	s, err := h.svc.CreateSecret(r.Context(), attrs.core())
+	if err != nil {
+		h.writeError(w, r, inBody(err))
+		return
+	}
+	writeJSON(w, http.StatusCreated, single{Data: secretResource(s)})
+}
+
+func (h *handler) updateSecret(w http.ResponseWriter, r *http.Request) {
+	var body in[secretInput]
+	if err := decode(r, &body); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	attrs, err := attributes(body, []string{"secret", "secrets"}, r.PathValue("id"))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if err := attrs.checkBody(); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	s, err := h.svc.UpdateSecret(r.Context(), r.PathValue("id"), attrs.core())
+	if err != nil {
+		h.writeError(w, r, inBody(err))
+		return
+	}
+	writeJSON(w, http.StatusOK, single{Data: secretResource(s)})
+}
+
+func (h *handler) deleteSecret(w http.ResponseWriter, r *http.Request) {
+	if err := h.svc.DeleteSecret(r.Context(), r.PathValue("id")); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	noContent(w)
+}
+
+// memberType reads {memberType}: the path says users or teams, the objects
+// say user or team.
+func memberType(r *http.Request) (latchkey.MemberType, error) {
+	switch r.PathValue("memberType") {
+	case "users":
+		return latchkey.MemberUser, nil
+	case "teams":
+		return latchkey.MemberTeam, nil
+	}
+	return "", latchkey.Invalid([]any{"memberType"}, "type_error.enum", "value is not a valid enumeration member; permitted: 'users', 'teams'")
+}
+
+type memberAttributes struct {
+	Role string `json:"role"`
+}
+
+func memberResource(m core.Member) resource {
+	return resource{ID: m.ID, Type: string(m.Type), Attributes: memberAttributes{Role: string(m.Role)}}
+}
+
+func (h *handler) listSecretMembers(w http.ResponseWriter, r *http.Request) {
+	mt, err := memberType(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	pg, err := page(r, 25)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	members, total, err := h.svc.ListSecretMembers(r.Context(), r.PathValue("id"), mt, pg)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	data := make([]resource, len(members))
+	for i, m := range members {
+		data[i] = memberResource(m)
+	}
+	writeJSON(w, http.StatusOK, newList(r, pg, total, data))
+}
+
+type shareInput struct {
+	Role    *string `json:"role"`
+	Message *string `json:"message"`
+}
+
+func (h *handler) shareSecret(w http.ResponseWriter, r *http.Request) {
+	mt, err := memberType(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	var body in[shareInput]
+	if err := decode(r, &body); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	// The body's type repeats the path's member type, plural as in the path
+	// or singular as in the answers.
+	attrs, err := attributes(body, []string{r.PathValue("memberType"), strings.TrimSuffix(r.PathValue("memberType"), "s")}, "")
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if body.Data.ID == nil {
+		h.writeError(w, r, latchkey.Invalid([]any{"data", "id"}, "value_error.missing", "field required"))
+		return
+	}
+	if attrs.Role == nil {
+		h.writeError(w, r, latchkey.Invalid([]any{"data", "attributes", "role"}, "value_error.missing", "field required"))
+		return
+	}
+	m, err := h.svc.ShareSecret(r.Context(), r.PathValue("id"), mt, *body.Data.ID, *attrs.Role)
+	if err != nil {
+		h.writeError(w, r, inBody(err))
+		return
+	}
+	writeJSON(w, http.StatusCreated, single{Data: memberResource(m)})
+}
+
+func (h *handler) removeSecretMember(w http.ResponseWriter, r *http.Request) {
+	mt, err := memberType(r)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if err := h.svc.RemoveSecretMember(r.Context(), r.PathValue("id"), mt, r.PathValue("memberId")); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	noContent(w)
+}

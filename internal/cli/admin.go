@@ -1,0 +1,193 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/latchkeyhq/latchkey"
+	"github.com/latchkeyhq/latchkey/internal/core"
+	"github.com/latchkeyhq/latchkey/internal/server"
+)
+
+func newAdmin(getenv env, stdout, stderr io.Writer) *cobra.Command {
+	admin := &cobra.Command{
+		Use:   "admin",
+		Short: "Bootstrap workspaces, users and credentials straight in the store",
+		Long: `The operator's tools. They work on the store directly, while the server runs or not,
+and print only the value asked for, so they compose in scripts.
+
+Exit status: 0 on success, 1 with a one-line reason on stderr, 2 on bad usage.`,
+	}
+	cmds := []*cobra.Command{
+		group("workspace", "Manage workspaces", newWorkspaceCreate(getenv, stdout, stderr)),
+		group("user", "Manage users", newUserCreate(getenv, stdout, stderr)),
+		group("token", "Issue bearer tokens", newTokenCreate(getenv, stdout, stderr)),
+		group("apikey", "Issue API keys", newAPIKeyCreate(getenv, stdout, stderr)),
+	}
+	admin.AddCommand(cmds...)
+	return admin
+}
+
+func group(name, short string, sub ...*cobra.Command) *cobra.Command {
+	c := &cobra.Command{Use: name, Short: short}
+	c.AddCommand(sub...)
+	return c
+}
+
+// adminCommand builds a subcommand that opens the store, runs fn and
+// closes it. Logs go to stderr, and only warnings, so stdout stays the value.
+func adminCommand(getenv env, stderr io.Writer, use, short string, args cobra.PositionalArgs,
+	flags func(*cobra.Command), fn func(ctx context.Context, app *server.App, args []string) error) *cobra.Command {
+	cfg := server.Defaults()
+	cfg.LogLevel = "warn"
+	cfg.LogFormat = "text"
+	cmd := &cobra.Command{Use: use, Short: short, Args: args}
+	cmd.RunE = func(cmd *cobra.Command, a []string) error {
+		if err := bindEnv(cmd, getenv, storeEnv); err != nil {
+			return err
+		}
+		cfg.MasterKey = getenv("LATCHKEY_MASTER_KEY")
+		log, err := cfg.Logger(stderr)
+		if err != nil {
+			return usageError{err}
+		}
+		ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
+		defer cancel()
+		app, err := server.Open(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer app.Close()
+		return fn(ctx, app, a)
+	}
+	addStoreFlags(cmd, &cfg)
+	if flags != nil {
+		flags(cmd)
+	}
+	return cmd
+}
+
+func newWorkspaceCreate(getenv env, stdout, stderr io.Writer) *cobra.Command {
+	return adminCommand(getenv, stderr, "create NAME", "Create a workspace; prints its id", cobra.ExactArgs(1), nil,
+		func(ctx context.Context, app *server.App, args []string) error {
+			w, err := app.Service.CreateWorkspace(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, w.ID)
+			return nil
+		})
+}
+
+func newUserCreate(getenv env, stdout, stderr io.Writer) *cobra.Command {
+	var workspace, email, role, first, last string
+	return adminCommand(getenv, stderr, "create", "Add a user to a workspace; prints the user id", cobra.NoArgs,
+		func(cmd *cobra.Command) {
+			f := cmd.Flags()
+			f.StringVar(&workspace, "workspace", "", "workspace name (required)")
+			f.StringVar(&email, "email", "", "the user's email (required)")
+			f.StringVar(&role, "role", "", "owner, super_admin, admin, user, login_only, guest_user or guest_admin (required)")
+			f.StringVar(&first, "first-name", "", "first name")
+			f.StringVar(&last, "last-name", "", "last name")
+			for _, n := range []string{"workspace", "email", "role"} {
+				_ = cmd.MarkFlagRequired(n)
+			}
+		},
+		func(ctx context.Context, app *server.App, args []string) error {
+			r, ok := latchkey.ParseRole(role)
+			if !ok {
+				return usagef("--role %q: use owner, super_admin, admin, user, login_only, guest_user or guest_admin", role)
+			}
+			ctx, err := app.Service.OperatorContext(ctx, workspace)
+			if err != nil {
+				return err
+			}
+			u, err := app.Service.CreateUser(ctx, core.UserInput{Email: email, FirstName: first, LastName: last, Role: r, Status: latchkey.UserLive})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, u.ID)
+			return nil
+		})
+}
+
+func newTokenCreate(getenv env, stdout, stderr io.Writer) *cobra.Command {
+	var workspace, email string
+	var ttl time.Duration
+	return adminCommand(getenv, stderr, "create", "Issue a bearer token for a user; prints the token", cobra.NoArgs,
+		func(cmd *cobra.Command) {
+			f := cmd.Flags()
+			f.StringVar(&workspace, "workspace", "", "workspace name (required)")
+			f.StringVar(&email, "email", "", "the user's email (required)")
+			f.DurationVar(&ttl, "ttl", 0, "lifetime, such as 1h or 30m (default: the workspace's, one hour)")
+			_ = cmd.MarkFlagRequired("workspace")
+			_ = cmd.MarkFlagRequired("email")
+		},
+		func(ctx context.Context, app *server.App, args []string) error {
+			if ttl < 0 || ttl > core.MaxTokenTTL {
+				return usagef("--ttl must be between 1s and %s", core.MaxTokenTTL)
+			}
+			ctx, err := app.Service.OperatorContext(ctx, workspace)
+			if err != nil {
+				return err
+			}
+			u, err := app.Service.UserByEmail(ctx, email)
+			if err != nil {
+				return err
+			}
+			token, _, err := app.Service.IssueToken(ctx, u.ID, ttl)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, token)
+			return nil
+		})
+}
+
+func newAPIKeyCreate(getenv env, stdout, stderr io.Writer) *cobra.Command {
+	var workspace, email, name, scopes, expires string
+	return adminCommand(getenv, stderr, "create", "Issue an API key for a user; prints the key", cobra.NoArgs,
+		func(cmd *cobra.Command) {
+			f := cmd.Flags()
+			f.StringVar(&workspace, "workspace", "", "workspace name (required)")
+			f.StringVar(&email, "email", "", "the email of the key's user, an Owner, Super Admin or Admin (required)")
+			f.StringVar(&name, "name", "", "the key's name (required)")
+			f.StringVar(&scopes, "scopes", "", "comma-separated scopes, by identifier (read:items:accounts) or display name (Read accounts) (required)")
+			f.StringVar(&expires, "expires", "", "1h, 12h, 1d, 5d, 1y, never, or an RFC 3339 time (required)")
+			for _, n := range []string{"workspace", "email", "name", "scopes", "expires"} {
+				_ = cmd.MarkFlagRequired(n)
+			}
+		},
+		func(ctx context.Context, app *server.App, args []string) error {
+			set, bad, ok := latchkey.ParseScopeSet(scopes)
+			if !ok {
+				return usagef("--scopes: unknown scope %q", bad)
+			}
+			if set == 0 {
+				return usagef("--scopes: name at least one scope")
+			}
+			exp, err := core.ParseExpiry(expires)
+			if err != nil {
+				return usagef("--expires %q: use 1h, 12h, 1d, 5d, 1y, never, or an RFC 3339 time", expires)
+			}
+			ctx, err = app.Service.OperatorContext(ctx, workspace)
+			if err != nil {
+				return err
+			}
+			u, err := app.Service.UserByEmail(ctx, email)
+			if err != nil {
+				return err
+			}
+			k, err := app.Service.CreateAPIKey(ctx, u.ID, core.APIKeyInput{Name: &name, Scopes: strings.Split(set.String(), ","), Expiry: exp})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, k.Secret)
+			return nil
+		})
+}

@@ -1,0 +1,59 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/latchkeyhq/latchkey/internal/core"
+	"github.com/latchkeyhq/latchkey/internal/keyring"
+	"github.com/latchkeyhq/latchkey/internal/store"
+)
+
+// App is an opened store with its keys and the core service over them.
+// Both `serve` and `admin` start from one.
+type App struct {
+	Store   *store.DB
+	Service *core.Service
+	Log     *slog.Logger
+}
+
+// Open opens and migrates the store, loads (or on an empty store creates)
+// the key-encryption key, and checks that the key opens the store's data.
+func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	db, err := store.Open(ctx, store.Config{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*App, error) {
+		db.Close()
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		return fail(err)
+	}
+	kek, created, err := keyring.LoadOrCreateKEK(cfg.KeyFile(), cfg.MasterKey)
+	if err != nil {
+		return fail(fmt.Errorf("key-encryption key: %w", err))
+	}
+	svc := core.New(core.Options{Store: db, Keyring: keyring.New(kek), Logger: log})
+	if err := svc.CheckKeys(ctx); err != nil {
+		svc.Close()
+		return fail(err)
+	}
+	if created {
+		log.Warn("generated a new key-encryption key; back it up, since nothing stored can be read without it",
+			"file", cfg.KeyFile(), "key_id", kek.ID())
+		if cfg.DatabaseURL != "" {
+			log.Warn("every replica sharing this database needs the same key: copy the file to them or set LATCHKEY_MASTER_KEY",
+				"file", cfg.KeyFile())
+		}
+	}
+	return &App{Store: db, Service: svc, Log: log}, nil
+}
+
+// Close flushes the service and closes the store.
+func (a *App) Close() error {
+	a.Service.Close()
+	return a.Store.Close()
+}

@@ -1,0 +1,36 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// openPostgres opens a pgx pool and serves database/sql from it, so one pool
+// carries every query, migrations included.
+func openPostgres(ctx context.Context, databaseURL string, log *slog.Logger) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		// pgx's message can echo the URL, password included.
+		return nil, fmt.Errorf("the database URL cannot be parsed")
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL at %s:%d: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
+	}
+	sqlDB := stdlib.OpenDBFromPool(pool)
+	return &DB{
+		dialect: Postgres,
+		write:   sqlDB,
+		read:    sqlDB,
+		closers: []func() error{func() error { pool.Close(); return nil }, sqlDB.Close},
+		log:     log,
+	}, nil
+}

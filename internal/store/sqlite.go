@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// SQLiteFile is the database file's name inside the data directory.
+const SQLiteFile = "latchkey.db"
+
+// openSQLite opens one writer connection and a small pool of read-only ones
+// over the same WAL-mode file: SQLite serializes writers anyway, and one
+// writer connection turns lock contention inside the process into queueing.
+func openSQLite(ctx context.Context, dataDir string, log *slog.Logger) (*DB, error) {
+	if dataDir == "" {
+		return nil, fmt.Errorf("no data directory given")
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	path := filepath.Join(dataDir, SQLiteFile)
+	dsn := func(readOnly bool) string {
+		q := url.Values{}
+		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Add("_pragma", "foreign_keys(1)")
+		// 16 MiB of page cache per connection keeps the whole process well
+		// inside its memory budget with five connections.
+		q.Add("_pragma", "cache_size(-16384)")
+		if readOnly {
+			q.Add("_pragma", "query_only(1)")
+		} else {
+			q.Set("_txlock", "immediate")
+		}
+		return "file:" + path + "?" + q.Encode()
+	}
+
+	write, err := sql.Open("sqlite", dsn(false))
+	if err != nil {
+		return nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	// The file may hold secrets, sealed or not: keep it to its owner.
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		if _, err := os.Stat(f); err == nil {
+			_ = os.Chmod(f, 0o600)
+		}
+	}
+
+	read, err := sql.Open("sqlite", dsn(true))
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	readers := max(4, runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(readers)
+	read.SetMaxIdleConns(readers)
+	read.SetConnMaxIdleTime(0)
+	read.SetConnMaxLifetime(0)
+
+	return &DB{
+		dialect: SQLite,
+		write:   write,
+		read:    read,
+		closers: []func() error{write.Close, read.Close},
+		log:     log,
+		path:    path,
+	}, nil
+}
