@@ -196,7 +196,7 @@ func (h *handler) authenticate(w http.ResponseWriter, r *http.Request) (*http.Re
 		h.writeError(w, r, err)
 		return r, false
 	}
-	if !h.allow(w, h.perCredential.Allow(p.CredentialID)) || !h.allow(w, h.perUser.Allow(p.UserID)) {
+	if !h.allow(w, binding(h.perCredential.Allow(p.CredentialID), h.perUser.Allow(p.UserID))) {
 		h.writeError(w, r, latchkey.Errorf(latchkey.ETooManyRequests, "The user has sent too many requests in a given amount of time; retry later."))
 		return r, false
 	}
@@ -217,6 +217,20 @@ func (h *handler) allow(w http.ResponseWriter, d ratelimit.Decision) bool {
 		hd.Set("Retry-After", fmt.Sprint(max(1, ceilSeconds(d.RetryAfter))))
 	}
 	return d.Allowed
+}
+
+// binding is the decision a client should see of two budgets: a denial,
+// else the one with less left.
+func binding(a, b ratelimit.Decision) ratelimit.Decision {
+	switch {
+	case !a.Allowed:
+		return a
+	case !b.Allowed:
+		return b
+	case b.Limit != 0 && (a.Limit == 0 || b.Remaining < a.Remaining):
+		return b
+	}
+	return a
 }
 
 func ceilSeconds(d time.Duration) int64 { return int64((d + time.Second - 1) / time.Second) }

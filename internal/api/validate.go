@@ -137,7 +137,7 @@ func validationError(err error) error {
 		return latchkey.Invalid(loc, typ, msg)
 	}
 	if reqErr.RequestBody != nil {
-		if strings.Contains(reqErr.Reason, "value is required but missing") {
+		if errors.Is(reqErr.Err, openapi3filter.ErrInvalidRequired) || strings.Contains(reqErr.Error(), "value is required but missing") {
 			return latchkey.Invalid([]any{"body"}, "value_error.missing", "field required")
 		}
 		if strings.Contains(reqErr.Error(), "header Content-Type") {

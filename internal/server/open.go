@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"github.com/latchkeyhq/latchkey"
 	"github.com/latchkeyhq/latchkey/internal/core"
 	"github.com/latchkeyhq/latchkey/internal/keyring"
 	"github.com/latchkeyhq/latchkey/internal/store"
@@ -18,9 +19,15 @@ type App struct {
 	Log     *slog.Logger
 }
 
+// Option adjusts how Open wires the application.
+type Option func(*core.Options)
+
+// WithClock makes core read time from clock; tests use it to expire things.
+func WithClock(clock latchkey.Clock) Option { return func(o *core.Options) { o.Clock = clock } }
+
 // Open opens and migrates the store, loads (or on an empty store creates)
 // the key-encryption key, and checks that the key opens the store's data.
-func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*App, error) {
 	db, err := store.Open(ctx, store.Config{DataDir: cfg.DataDir, DatabaseURL: cfg.DatabaseURL, Logger: log})
 	if err != nil {
 		return nil, err
@@ -36,7 +43,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return fail(fmt.Errorf("key-encryption key: %w", err))
 	}
-	svc := core.New(core.Options{Store: db, Keyring: keyring.New(kek), Logger: log})
+	co := core.Options{Store: db, Keyring: keyring.New(kek), Logger: log}
+	for _, o := range opts {
+		o(&co)
+	}
+	svc := core.New(co)
 	if err := svc.CheckKeys(ctx); err != nil {
 		svc.Close()
 		return fail(err)

@@ -33,25 +33,57 @@ type Server struct {
 	Service *core.Service
 }
 
-// Option adjusts the server's configuration before it starts.
-type Option func(*server.Config)
+// Option adjusts the server before it starts.
+type Option func(*options)
+
+type options struct {
+	cfg  server.Config
+	open []server.Option
+}
 
 // WithRateLimit sets the per-credential limit (tests run unlimited otherwise).
-func WithRateLimit(n int) Option { return func(c *server.Config) { c.RateLimit = n } }
+func WithRateLimit(n int) Option { return func(o *options) { o.cfg.RateLimit = n } }
+
+// WithClock makes the server read time from a clock the test moves.
+func WithClock(c *Clock) Option {
+	return func(o *options) { o.open = append(o.open, server.WithClock(c.Now)) }
+}
+
+// Clock is a settable clock, safe for concurrent use. It starts at the
+// real time.
+type Clock struct {
+	mu  sync.Mutex
+	off time.Duration
+}
+
+// Now is the real time plus every Advance so far.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.off)
+}
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.off += d
+	c.mu.Unlock()
+}
 
 // Start opens the store cfg names and serves it until the test ends.
 func Start(t testing.TB, cfg store.Config, opts ...Option) *Server {
 	t.Helper()
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
-	c := server.Defaults()
-	c.DataDir, c.DatabaseURL = cfg.DataDir, cfg.DatabaseURL
-	c.MasterKey = base64.StdEncoding.EncodeToString(key)
-	c.RateLimit = 0
-	c.LogLevel = "debug"
-	for _, o := range opts {
-		o(&c)
+	o := options{cfg: server.Defaults()}
+	o.cfg.DataDir, o.cfg.DatabaseURL = cfg.DataDir, cfg.DatabaseURL
+	o.cfg.MasterKey = base64.StdEncoding.EncodeToString(key)
+	o.cfg.RateLimit = 0
+	o.cfg.LogLevel = "debug"
+	for _, opt := range opts {
+		opt(&o)
 	}
+	c := o.cfg
 	logs := &SyncBuffer{}
 	log, err := c.Logger(logs)
 	if err != nil {
@@ -59,7 +91,7 @@ func Start(t testing.TB, cfg store.Config, opts ...Option) *Server {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	app, err := server.Open(ctx, c, log)
+	app, err := server.Open(ctx, c, log, o.open...)
 	if err != nil {
 		t.Fatalf("open server: %v", err)
 	}
