@@ -23,6 +23,7 @@ and print only the value asked for, so they compose in scripts.
 
 Exit status: 0 on success, 1 with a one-line reason on stderr, 2 on bad usage.`,
 	}
+	admin.Args, admin.RunE = cobra.ArbitraryArgs, needSubcommand
 	cmds := []*cobra.Command{
 		group("workspace", "Manage workspaces", newWorkspaceCreate(getenv, stdout, stderr)),
 		group("user", "Manage users", newUserCreate(getenv, stdout, stderr)),
@@ -34,9 +35,28 @@ Exit status: 0 on success, 1 with a one-line reason on stderr, 2 on bad usage.`,
 }
 
 func group(name, short string, sub ...*cobra.Command) *cobra.Command {
-	c := &cobra.Command{Use: name, Short: short}
+	c := &cobra.Command{Use: name, Short: short, Args: cobra.ArbitraryArgs, RunE: needSubcommand}
 	c.AddCommand(sub...)
 	return c
+}
+
+// needSubcommand answers a group command run on its own, or with a
+// subcommand it does not have: cobra would print help and exit 0.
+func needSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("unknown command %q for %q", args[0], cmd.CommandPath())
+	}
+	return usagef("%s needs a subcommand: %s", cmd.CommandPath(), subcommands(cmd))
+}
+
+func subcommands(cmd *cobra.Command) string {
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // adminCommand builds a subcommand that opens the store, runs fn and
