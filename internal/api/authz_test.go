@@ -58,7 +58,9 @@ var (
 	ws = latchkey.ScopeWriteSecrets
 )
 
-func attrs(a map[string]any) map[string]any { return map[string]any{"data": map[string]any{"attributes": a}} }
+func attrs(a map[string]any) map[string]any {
+	return map[string]any{"data": map[string]any{"attributes": a}}
+}
 
 var operations = []opCase{
 	{name: "list accounts", method: "GET", path: "/accounts", scopes: sc(ra), ok: 200},

@@ -74,12 +74,15 @@ func openSQLite(ctx context.Context, dataDir string, log *slog.Logger) (*DB, err
 	read.SetConnMaxIdleTime(0)
 	read.SetConnMaxLifetime(0)
 
-	return &DB{
-		dialect: SQLite,
-		write:   write,
-		read:    read,
-		closers: []func() error{write.Close, read.Close},
-		log:     log,
-		path:    path,
-	}, nil
+	db := &DB{
+		dialect:    SQLite,
+		write:      write,
+		read:       read,
+		log:        log,
+		path:       path,
+		readStmts:  newStmtCache(read),
+		writeStmts: newStmtCache(write),
+	}
+	db.closers = []func() error{write.Close, read.Close, db.readStmts.close, db.writeStmts.close}
+	return db, nil
 }

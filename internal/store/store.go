@@ -42,6 +42,11 @@ type DB struct {
 	path    string // SQLite file, for the operator's messages
 
 	rebound sync.Map // query text → PostgreSQL text
+
+	// SQLite re-parses a statement's SQL on every call unless it stays
+	// prepared, and parsing dominates a point read. PostgreSQL needs no
+	// cache of ours: pgx keeps prepared statements per connection.
+	readStmts, writeStmts *stmtCache
 }
 
 // Open connects to the store Config names. It does not migrate; call Migrate.
@@ -96,10 +101,14 @@ type queryer interface {
 type Tx struct {
 	db    *DB
 	q     queryer
+	sqlTx *sql.Tx // set in a write transaction
 	write bool
 	// afterCommit runs once the transaction has committed: cache
 	// invalidations that must not happen for a rolled-back change.
 	afterCommit []func()
+	// toPrepare are statements the transaction ran unprepared; they are
+	// prepared once it ends and the writer connection is free again.
+	toPrepare []string
 }
 
 // View runs fn over the read pool. Each statement sees committed data; fn
@@ -135,7 +144,7 @@ func (db *DB) update(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err != nil {
 		return db.translate(err)
 	}
-	tx := &Tx{db: db, q: sqlTx, write: true}
+	tx := &Tx{db: db, q: sqlTx, sqlTx: sqlTx, write: true}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
@@ -153,6 +162,9 @@ func (db *DB) update(ctx context.Context, fn func(*Tx) error) (err error) {
 	}
 	for _, f := range tx.afterCommit {
 		f()
+	}
+	for _, q := range tx.toPrepare {
+		db.writeStmts.get(ctx, q)
 	}
 	return nil
 }
@@ -180,17 +192,49 @@ func (tx *Tx) forUpdate() string {
 }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := tx.q.ExecContext(ctx, tx.db.bind(query), args...)
+	q, text := tx.prepared(ctx, query)
+	res, err := q.ExecContext(ctx, text, args...)
 	return res, tx.db.translate(err)
 }
 
 func (tx *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := tx.q.QueryContext(ctx, tx.db.bind(query), args...)
+	q, text := tx.prepared(ctx, query)
+	rows, err := q.QueryContext(ctx, text, args...)
 	return rows, tx.db.translate(err)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.q.QueryRowContext(ctx, tx.db.bind(query), args...)
+	q, text := tx.prepared(ctx, query)
+	return q.QueryRowContext(ctx, text, args...)
+}
+
+// prepared returns what to run query on: a cached prepared statement where
+// there is one, else the connection or transaction itself with the query
+// text in the dialect's placeholders.
+func (tx *Tx) prepared(ctx context.Context, query string) (queryer, string) {
+	cache := tx.db.readStmts
+	if tx.write {
+		cache = tx.db.writeStmts
+	}
+	if cache == nil {
+		return tx.q, tx.db.bind(query)
+	}
+	if tx.sqlTx == nil {
+		if st := cache.get(ctx, query); st != nil {
+			return stmtQueryer{st}, ""
+		}
+		return tx.q, query
+	}
+	// Preparing needs a connection, and the transaction holds the only
+	// writer: a statement not prepared yet runs as text this once.
+	st := cache.peek(query)
+	if st == nil {
+		tx.toPrepare = append(tx.toPrepare, query)
+		return tx.q, query
+	}
+	// The statement is prepared on the one writer connection, and
+	// database/sql reuses it inside the transaction.
+	return stmtQueryer{tx.sqlTx.StmtContext(ctx, st)}, ""
 }
 
 // count runs a COUNT query.

@@ -44,6 +44,9 @@ type options struct {
 // WithRateLimit sets the per-credential limit (tests run unlimited otherwise).
 func WithRateLimit(n int) Option { return func(o *options) { o.cfg.RateLimit = n } }
 
+// WithLogLevel sets how much the server logs (debug otherwise).
+func WithLogLevel(level string) Option { return func(o *options) { o.cfg.LogLevel = level } }
+
 // WithClock makes the server read time from a clock the test moves.
 func WithClock(c *Clock) Option {
 	return func(o *options) { o.open = append(o.open, server.WithClock(c.Now)) }
