@@ -28,7 +28,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 	switch db.dialect {
 	case Postgres:
 		dialect = goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker()
+		// Replicas that start together wait their turn, checking each
+		// second for up to five minutes.
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return err
 		}
