@@ -7,65 +7,15 @@ import (
 	"github.com/latchkeyhq/latchkey/internal/core"
 )
 
-// accountAttributes are the vendor's account attributes, alphabetically as
-// the vendor writes them, plus ours (username, vaultId).
-type accountAttributes struct {
-	Application        string         `json:"application"`
-	AutofillMFA        bool           `json:"autofillMfa"`
-	AvatarURL          *string        `json:"avatarUrl"`
-	BusinessID         *string        `json:"businessId"`
-	CerbyManagedEmail  bool           `json:"cerbyManagedEmail"`
-	CerbyManagedPhone  bool           `json:"cerbyManagedPhone"`
-	CreatedAt          *timestamp     `json:"createdAt"`
-	CreatedBy          *string        `json:"createdBy"`
-	CreatedByEmail     *string        `json:"createdByEmail"`
-	Domain             *string        `json:"domain"`
-	Email              *string        `json:"email"`
-	HasBackupCode      bool           `json:"hasBackupCode"`
-	HasPasskey         bool           `json:"hasPasskey"`
-	HasTOTP            bool           `json:"hasTotp"`
-	Label              string         `json:"label"`
-	LastLoginBy        *string        `json:"lastLoginBy"`
-	LastLoginDate      *timestamp     `json:"lastLoginDate"`
-	LastPasswordChange *timestamp     `json:"lastPasswordChange"`
-	Meta               map[string]any `json:"meta"`
-	MFAEnabled         bool           `json:"mfaEnabled"`
-	MFATypes           []string       `json:"mfaTypes"`
-	PasswordSet        bool           `json:"passwordSet"`
-	PasswordVisible    bool           `json:"passwordVisible"`
-	Phone              *string        `json:"phone"`
-	RotatedAt          *timestamp     `json:"rotatedAt"`
-	RotatedBy          *string        `json:"rotatedBy"`
-	RotatedByID        *string        `json:"rotatedById"`
-	Status             string         `json:"status"`
-	SyncedAt           *timestamp     `json:"syncedAt"`
-	UpdatedAt          *timestamp     `json:"updatedAt"`
-	URL                *string        `json:"url"`
-	Username           *string        `json:"username"`
-	VaultID            string         `json:"vaultId"`
-	Workspace          string         `json:"workspace"`
-}
+// accountAttributes writes the vendor's account attributes,
+// alphabetically as the vendor writes them, plus ours (username, vaultId).
+// Unknown values are null, as the vendor leaves them. It writes itself
+// (appendjson.go) straight from the account, since account lists are the
+// hottest answers there are.
+type accountAttributes struct{ a *latchkey.Account }
 
 func accountResource(a *latchkey.Account) resource {
-	meta := a.Meta
-	if meta == nil {
-		meta = map[string]any{}
-	}
-	mfa := a.MFATypes
-	if mfa == nil {
-		mfa = []string{}
-	}
-	return resource{ID: a.ID, Type: "account", Attributes: accountAttributes{
-		Application: a.Application, AutofillMFA: a.AutofillMFA, AvatarURL: str(a.AvatarURL), BusinessID: str(a.BusinessID),
-		CerbyManagedEmail: a.CerbyManagedEmail, CerbyManagedPhone: a.CerbyManagedPhone,
-		CreatedAt: ts(a.CreatedAt), CreatedBy: str(a.CreatedBy), CreatedByEmail: str(a.CreatedByEmail),
-		Domain: str(a.Domain), Email: str(a.Email), HasBackupCode: a.HasBackupCode, HasPasskey: a.HasPasskey, HasTOTP: a.HasTOTP,
-		Label: a.Label, LastLoginBy: str(a.LastLoginBy), LastLoginDate: tsPtr(a.LastLoginAt), LastPasswordChange: tsPtr(a.LastPasswordChange),
-		Meta: meta, MFAEnabled: a.MFAEnabled(), MFATypes: mfa, PasswordSet: a.HasPassword, PasswordVisible: a.PasswordVisible,
-		Phone: str(a.Phone), RotatedAt: tsPtr(a.RotatedAt), RotatedBy: str(a.RotatedBy), RotatedByID: str(a.RotatedByID),
-		Status: string(a.Status), SyncedAt: tsPtr(a.SyncedAt), UpdatedAt: ts(a.UpdatedAt), URL: str(a.URL),
-		Username: str(a.Username), VaultID: a.VaultID, Workspace: a.WorkspaceName,
-	}}
+	return resource{ID: a.ID, Type: "account", Attributes: accountAttributes{a}}
 }
 
 func (h *handler) listAccounts(w http.ResponseWriter, r *http.Request) {

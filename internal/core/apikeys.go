@@ -240,6 +240,7 @@ func (s *Service) UpdateAPIKey(ctx context.Context, id string, in APIKeyInput) (
 		if err := tx.UpdateAPIKey(ctx, k); err != nil {
 			return err
 		}
+		tx.AfterCommit(func() { s.creds.forgetCredential(k.ID) })
 		return s.record(ctx, tx, p, "apikey.updated", "api_key", k.ID, details)
 	})
 	if err != nil {
@@ -265,6 +266,7 @@ func (s *Service) DeleteAPIKey(ctx context.Context, id string) error {
 		if err := tx.UpdateAPIKey(ctx, k); err != nil {
 			return err
 		}
+		tx.AfterCommit(func() { s.creds.forgetCredential(k.ID) })
 		return s.record(ctx, tx, p, "apikey.removed", "api_key", k.ID, map[string]string{"name": k.Name})
 	})
 }

@@ -75,9 +75,16 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, key string) (*latchkey
 	if !plausible(key, apiKeyPrefix) {
 		return nil, unauthorized()
 	}
+	d := sha256.Sum256([]byte(key))
+	now := s.clock()
+	if e, ok := s.creds.get(d, now); ok {
+		s.touch(e, now)
+		p := e.principal
+		return &p, nil
+	}
 	var c *store.Credential
 	err := s.db.View(ctx, func(tx *store.Tx) (err error) {
-		c, err = tx.APIKeyByDigest(ctx, digest(key))
+		c, err = tx.APIKeyByDigest(ctx, d[:])
 		return err
 	})
 	if latchkey.IsCode(err, latchkey.ENotFound) {
@@ -86,13 +93,17 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, key string) (*latchkey
 	if err != nil {
 		return nil, err
 	}
-	now := s.clock()
 	if c.Key.Status(now) != latchkey.APIKeyActive || c.User.Status == latchkey.UserDisabled {
 		return nil, unauthorized()
 	}
-	s.touch(c.Key, now)
 	p := principalOf(c, latchkey.CredentialAPIKey, c.Key.ID, c.Key.Scopes)
 	p.ExpiresAt = c.Key.ExpiresAt
+	e := &cachedCredential{principal: *p, until: now.Add(credentialTTL)}
+	if c.Key.LastUsedAt != nil {
+		e.lastUsed.Store(c.Key.LastUsedAt.UnixMicro())
+	}
+	s.creds.put(d, e)
+	s.touch(e, now)
 	return p, nil
 }
 
@@ -101,9 +112,15 @@ func (s *Service) AuthenticateToken(ctx context.Context, token string) (*latchke
 	if !plausible(token, tokenPrefix) {
 		return nil, unauthorized()
 	}
+	d := sha256.Sum256([]byte(token))
+	now := s.clock()
+	if e, ok := s.creds.get(d, now); ok {
+		p := e.principal
+		return &p, nil
+	}
 	var c *store.Credential
 	err := s.db.View(ctx, func(tx *store.Tx) (err error) {
-		c, err = tx.TokenByDigest(ctx, digest(token))
+		c, err = tx.TokenByDigest(ctx, d[:])
 		return err
 	})
 	if latchkey.IsCode(err, latchkey.ENotFound) {
@@ -112,11 +129,12 @@ func (s *Service) AuthenticateToken(ctx context.Context, token string) (*latchke
 	if err != nil {
 		return nil, err
 	}
-	if c.Token.RevokedAt != nil || !s.clock().Before(c.Token.ExpiresAt) || c.User.Status == latchkey.UserDisabled {
+	if c.Token.RevokedAt != nil || !now.Before(c.Token.ExpiresAt) || c.User.Status == latchkey.UserDisabled {
 		return nil, unauthorized()
 	}
 	p := principalOf(c, latchkey.CredentialBearer, c.Token.ID, 0)
 	p.ExpiresAt = &c.Token.ExpiresAt
+	s.creds.put(d, &cachedCredential{principal: *p, until: now.Add(credentialTTL)})
 	return p, nil
 }
 
@@ -138,12 +156,13 @@ func principalOf(c *store.Credential, kind latchkey.CredentialKind, id string, s
 // use would turn every read into a write.
 const touchEvery = time.Minute
 
-func (s *Service) touch(k *latchkey.APIKey, now time.Time) {
-	if k.LastUsedAt != nil && now.Sub(*k.LastUsedAt) < touchEvery {
+func (s *Service) touch(e *cachedCredential, now time.Time) {
+	last := e.lastUsed.Load()
+	if now.UnixMicro()-last < touchEvery.Microseconds() || !e.lastUsed.CompareAndSwap(last, now.UnixMicro()) {
 		return
 	}
 	s.touchMu.Lock()
-	s.touched[[2]string{k.WorkspaceID, k.ID}] = now.UnixMicro()
+	s.touched[[2]string{e.principal.WorkspaceID, e.principal.CredentialID}] = now.UnixMicro()
 	s.touchMu.Unlock()
 }
 

@@ -26,6 +26,8 @@ type Service struct {
 	now  latchkey.Clock
 	log  *slog.Logger
 
+	creds *credCache
+
 	touchMu sync.Mutex
 	touched map[[2]string]int64 // API keys used since the last flush
 	stop    chan struct{}
@@ -48,6 +50,7 @@ func New(opts Options) *Service {
 		now:     opts.Clock,
 		log:     opts.Logger,
 		touched: make(map[[2]string]int64),
+		creds:   newCredCache(),
 		stop:    make(chan struct{}),
 		stopped: make(chan struct{}),
 	}

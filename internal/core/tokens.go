@@ -76,6 +76,7 @@ func (s *Service) RefreshToken(ctx context.Context) (string, *latchkey.Token, er
 		if err := tx.RevokeToken(ctx, p.WorkspaceID, p.CredentialID, s.clock()); err != nil {
 			return err
 		}
+		tx.AfterCommit(func() { s.creds.forgetCredential(p.CredentialID) })
 		secret, tok, err = s.issueToken(ctx, tx, p, p.UserID, 0)
 		if err != nil {
 			return err
@@ -95,6 +96,7 @@ func (s *Service) RevokeToken(ctx context.Context) error {
 		if err := tx.RevokeToken(ctx, p.WorkspaceID, p.CredentialID, s.clock()); err != nil {
 			return err
 		}
+		tx.AfterCommit(func() { s.creds.forgetCredential(p.CredentialID) })
 		return s.record(ctx, tx, p, "token.revoked", "token", p.CredentialID, nil)
 	})
 }

@@ -113,6 +113,7 @@ func (s *Service) SetUserRole(ctx context.Context, userID string, role latchkey.
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}
+		tx.AfterCommit(func() { s.creds.forgetUser(u.WorkspaceID, u.ID) })
 		return s.record(ctx, tx, p, "user.role.changed", "user", u.ID, map[string]string{"from": string(from), "to": string(role)})
 	})
 }
@@ -132,6 +133,7 @@ func (s *Service) SetUserStatus(ctx context.Context, userID string, status latch
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}
+		tx.AfterCommit(func() { s.creds.forgetUser(u.WorkspaceID, u.ID) })
 		return s.record(ctx, tx, p, "user.status.changed", "user", u.ID, map[string]string{"to": string(status)})
 	})
 }
