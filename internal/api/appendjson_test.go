@@ -111,7 +111,7 @@ func FuzzAccountJSON(f *testing.F) {
 		r, _ = withQuery(r)
 		l := newList(r, latchkey.Page{Number: 2, Size: 1}, 3, []resource{accountResource(a)})
 		type plainList struct {
-			Data  []struct {
+			Data []struct {
 				ID         string        `json:"id"`
 				Type       string        `json:"type"`
 				Attributes accountOracle `json:"attributes"`

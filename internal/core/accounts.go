@@ -421,16 +421,24 @@ func (s *Service) DeleteAccount(ctx context.Context, id string) error {
 	})
 }
 
-// revealableAccount reads an account whose password or code p may read.
-func (s *Service) revealableAccount(ctx context.Context, tx *store.Tx, p *latchkey.Principal, id string) (*latchkey.Account, error) {
-	a, err := s.visibleAccount(ctx, tx, p, id)
+// revealTarget reads an account whose password or TOTP code p may read,
+// with its current secret of that type, answering 404 for an account p may
+// not see and 403 for one whose secrets p's roles keep hidden.
+func (s *Service) revealTarget(ctx context.Context, tx *store.Tx, p *latchkey.Principal, id string, typ latchkey.SecretType) (*store.Reveal, error) {
+	if !validID(id) {
+		return nil, notFound()
+	}
+	r, err := tx.RevealTarget(ctx, p.WorkspaceID, id, p.UserID, typ)
 	if err != nil {
 		return nil, err
 	}
-	if !authz.CanRevealAccount(p, a.Rank, a.PasswordVisible) {
+	if !authz.CanSee(p, r.Rank) {
+		return nil, notFound()
+	}
+	if !authz.CanRevealAccount(p, r.Rank, r.PasswordVisible) {
 		return nil, latchkey.Errorf(latchkey.EForbidden, "Your role on this account does not let you read its password or code.")
 	}
-	return a, nil
+	return r, nil
 }
 
 // AccountPasswords returns the account's current password as the one-item
@@ -444,32 +452,29 @@ func (s *Service) AccountPasswords(ctx context.Context, id string, page latchkey
 	var out []*latchkey.AccountSecret
 	total := 0
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
-		a, err := s.revealableAccount(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
-		sec, ct, err := tx.CurrentAccountSecret(ctx, p.WorkspaceID, a.ID, latchkey.SecretPassword)
-		if latchkey.IsCode(err, latchkey.ENotFound) {
-			return nil
-		}
-		if err != nil {
+		r, err := s.revealTarget(ctx, tx, p, id, latchkey.SecretPassword)
+		if err != nil || r.Secret == nil {
 			return err
 		}
 		total = 1
 		if page.Offset() >= total {
 			return nil
 		}
-		plain, err := s.open(ctx, p.WorkspaceID, "account_secrets", sec.ID, string(latchkey.SecretPassword), ct)
+		plain, err := s.open(ctx, p.WorkspaceID, "account_secrets", r.Secret.ID, string(latchkey.SecretPassword), r.Ciphertext)
 		if err != nil {
 			return err
 		}
-		sec.Value, sec.VaultID = string(plain), a.VaultID
-		out = append(out, sec)
+		r.Secret.Value = string(plain)
+		out = append(out, r.Secret)
+		// A read counts as a sign-in; recording it again within a minute
+		// by the same person adds nothing but a write.
 		now := s.clock()
-		if err := tx.TouchAccountLogin(ctx, p.WorkspaceID, a.ID, now, p.UserName); err != nil {
-			return err
+		if r.LastLoginAt == nil || now.Sub(*r.LastLoginAt) >= time.Minute || r.LastLoginBy != p.UserName {
+			if err := tx.TouchAccountLogin(ctx, p.WorkspaceID, r.AccountID, now, p.UserName); err != nil {
+				return err
+			}
 		}
-		return s.record(ctx, tx, p, "account.password.read", "account", a.ID, nil)
+		return s.record(ctx, tx, p, "account.password.read", "account", r.AccountID, nil)
 	})
 	return out, total, err
 }
@@ -483,18 +488,14 @@ func (s *Service) AccountTOTP(ctx context.Context, id string) (*latchkey.TOTPCod
 	}
 	var code *latchkey.TOTPCode
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
-		a, err := s.revealableAccount(ctx, tx, p, id)
+		r, err := s.revealTarget(ctx, tx, p, id, latchkey.SecretTOTP)
 		if err != nil {
 			return err
 		}
-		sec, ct, err := tx.CurrentAccountSecret(ctx, p.WorkspaceID, a.ID, latchkey.SecretTOTP)
-		if latchkey.IsCode(err, latchkey.ENotFound) {
+		if r.Secret == nil {
 			return latchkey.Errorf(latchkey.ENotFound, "The account has no TOTP seed.")
 		}
-		if err != nil {
-			return err
-		}
-		plain, err := s.open(ctx, p.WorkspaceID, "account_secrets", sec.ID, string(latchkey.SecretTOTP), ct)
+		plain, err := s.open(ctx, p.WorkspaceID, "account_secrets", r.Secret.ID, string(latchkey.SecretTOTP), r.Ciphertext)
 		if err != nil {
 			return err
 		}
@@ -507,9 +508,9 @@ func (s *Service) AccountTOTP(ctx context.Context, id string) (*latchkey.TOTPCod
 		if err != nil {
 			return err
 		}
-		code = &latchkey.TOTPCode{AccountID: a.ID, Code: c, Digits: seed.Digits, Period: seed.Period,
+		code = &latchkey.TOTPCode{AccountID: r.AccountID, Code: c, Digits: seed.Digits, Period: seed.Period,
 			Algorithm: string(seed.Algorithm), ExpiresAt: expires.UTC(), ValidFor: expires.Sub(now)}
-		return s.record(ctx, tx, p, "account.totp.read", "account", a.ID, nil)
+		return s.record(ctx, tx, p, "account.totp.read", "account", r.AccountID, nil)
 	})
 	return code, err
 }

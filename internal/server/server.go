@@ -148,7 +148,7 @@ Demo workspace %q is ready (owner %s).
 
 Try:
   curl -H 'X-API-Key: %s' %s/api/v1/accounts
-  curl -H 'X-API-Key: %s' '%s/api/v1/accounts/%s/secrets?filter[secretType]=password'
+  curl -g -H 'X-API-Key: %s' '%s/api/v1/accounts/%s/secrets?filter[secretType]=password'
   curl -H 'X-API-Key: %s' %s/api/v1/accounts/%s/totp
 
 These credentials are shown once; they are stored only as digests.

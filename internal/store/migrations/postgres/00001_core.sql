@@ -249,4 +249,3 @@ CREATE TABLE activities (
 );
 CREATE INDEX activities_by_actor ON activities (workspace_id, actor_id, id);
 CREATE INDEX activities_by_resource ON activities (workspace_id, resource_id, id);
-CREATE INDEX activities_by_action ON activities (workspace_id, action, id);

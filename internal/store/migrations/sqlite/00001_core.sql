@@ -1,7 +1,8 @@
 -- +goose Up
 -- Times are microseconds since the Unix epoch; ids are UUIDv7 text, so key
 -- order is creation order. Every table carries workspace_id and leads its
--- keys with it.
+-- keys with it. Tables read and written in primary-key order are WITHOUT
+-- ROWID, so each insert touches one B-tree fewer.
 
 CREATE TABLE workspaces (
     id                TEXT PRIMARY KEY,
@@ -18,7 +19,7 @@ CREATE TABLE workspace_keys (
     wrapped      BLOB NOT NULL,
     created_at   INTEGER NOT NULL,
     PRIMARY KEY (workspace_id, key_id)
-);
+) WITHOUT ROWID;
 
 CREATE TABLE users (
     workspace_id     TEXT NOT NULL REFERENCES workspaces (id),
@@ -60,7 +61,7 @@ CREATE TABLE team_members (
     PRIMARY KEY (workspace_id, team_id, user_id),
     FOREIGN KEY (workspace_id, team_id) REFERENCES teams (workspace_id, id) ON DELETE CASCADE,
     FOREIGN KEY (workspace_id, user_id) REFERENCES users (workspace_id, id)
-);
+) WITHOUT ROWID;
 CREATE INDEX team_members_by_user ON team_members (workspace_id, user_id);
 
 CREATE TABLE vaults (
@@ -182,7 +183,7 @@ CREATE TABLE item_grants (
     created_at   INTEGER NOT NULL,
     created_by   TEXT NOT NULL,
     PRIMARY KEY (workspace_id, item_id, member_type, member_id)
-);
+) WITHOUT ROWID;
 CREATE INDEX item_grants_by_member ON item_grants (workspace_id, member_type, member_id);
 
 -- Each user's effective role on each item, derived from item_grants and team
@@ -195,7 +196,7 @@ CREATE TABLE item_access (
     item_id      TEXT NOT NULL,
     rank         INTEGER NOT NULL,
     PRIMARY KEY (workspace_id, user_id, item_type, item_id)
-);
+) WITHOUT ROWID;
 CREATE INDEX item_access_by_item ON item_access (workspace_id, item_id);
 
 CREATE TABLE api_keys (
@@ -246,7 +247,6 @@ CREATE TABLE activities (
     client_addr     TEXT NOT NULL,
     details         TEXT NOT NULL,
     PRIMARY KEY (workspace_id, id)
-);
+) WITHOUT ROWID;
 CREATE INDEX activities_by_actor ON activities (workspace_id, actor_id, id);
 CREATE INDEX activities_by_resource ON activities (workspace_id, resource_id, id);
-CREATE INDEX activities_by_action ON activities (workspace_id, action, id);
