@@ -2,7 +2,10 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"log/slog"
 
 	"github.com/latchkeyhq/latchkey"
@@ -38,6 +41,23 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 	}
 	if err := db.Migrate(ctx); err != nil {
 		return fail(err)
+	}
+	if cfg.MasterKey == "" {
+		if _, err := os.Stat(cfg.KeyFile()); errors.Is(err, fs.ErrNotExist) {
+			// A new key can only be right for an empty store; over data it
+			// would make everything sealed unreadable.
+			var n int
+			if err := db.View(ctx, func(tx *store.Tx) (err error) {
+				n, err = tx.CountWorkspaces(ctx)
+				return err
+			}); err != nil {
+				return fail(err)
+			}
+			if n > 0 {
+				return fail(fmt.Errorf("the store holds data but there is no key-encryption key at %s; "+
+					"point --master-key-file at the key the store was created with, or set LATCHKEY_MASTER_KEY", cfg.KeyFile()))
+			}
+		}
 	}
 	kek, created, err := keyring.LoadOrCreateKEK(cfg.KeyFile(), cfg.MasterKey)
 	if err != nil {
