@@ -19,7 +19,7 @@ func TestTimeMoves(t *testing.T) {
 		vault := f.defaultVault(t)
 		doc := must(t, f.do(t, key, "POST", "/api/v1/secrets", map[string]any{"data": map[string]any{"attributes": map[string]any{
 			"vaultId": vault, "title": "one-day pass", "requiresIdentityChallenge": false, "category": "text",
-			"body": map[string]any{"type": "plaintext", "value": "gone tomorrow"},
+			"body":      map[string]any{"type": "plaintext", "value": "gone tomorrow"},
 			"expiresAt": time.Now().Add(24 * time.Hour).UTC().Format(time.RFC3339)}}}), 201)
 		sec := dig(t, doc, "data", "id").(string)
 		must(t, f.do(t, key, "GET", "/api/v1/secrets/"+sec, nil), 200)

@@ -75,7 +75,9 @@ func TestEffectiveAccess(t *testing.T) {
 			t.Fatal("access before any grant")
 		}
 		update(func(tx *store.Tx) error { return grant(tx, latchkey.MemberTeam, team.ID, latchkey.RankCollaborator) })
-		update(func(tx *store.Tx) error { return tx.AddTeamMember(ctx, ws.ID, team.ID, ann, latchkey.TeamMember, now.UnixMicro()) })
+		update(func(tx *store.Tx) error {
+			return tx.AddTeamMember(ctx, ws.ID, team.ID, ann, latchkey.TeamMember, now.UnixMicro())
+		})
 		if rank(ann) != latchkey.RankCollaborator || rank(bob) != latchkey.RankNone {
 			t.Errorf("through the team: ann %d, bob %d", rank(ann), rank(bob))
 		}
