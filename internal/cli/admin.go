@@ -25,7 +25,7 @@ Exit status: 0 on success, 1 with a one-line reason on stderr, 2 on bad usage.`,
 	}
 	admin.Args, admin.RunE = cobra.ArbitraryArgs, needSubcommand
 	cmds := []*cobra.Command{
-		group("workspace", "Manage workspaces", newWorkspaceCreate(getenv, stdout, stderr)),
+		group("workspace", "Manage workspaces", newWorkspaceCreate(getenv, stdout, stderr), newWorkspaceUpdate(getenv, stdout, stderr)),
 		group("user", "Manage users", newUserCreate(getenv, stdout, stderr)),
 		group("token", "Issue bearer tokens", newTokenCreate(getenv, stdout, stderr)),
 		group("apikey", "Issue API keys", newAPIKeyCreate(getenv, stdout, stderr)),
@@ -93,9 +93,43 @@ func adminCommand(getenv env, stderr io.Writer, use, short string, args cobra.Po
 }
 
 func newWorkspaceCreate(getenv env, stdout, stderr io.Writer) *cobra.Command {
-	return adminCommand(getenv, stderr, "create NAME", "Create a workspace; prints its id", cobra.ExactArgs(1), nil,
+	var ttl time.Duration
+	return adminCommand(getenv, stderr, "create NAME", "Create a workspace; prints its id", cobra.ExactArgs(1),
+		func(cmd *cobra.Command) {
+			cmd.Flags().DurationVar(&ttl, "token-ttl", 0, "how long its bearer tokens last (default 1h)")
+		},
 		func(ctx context.Context, app *server.App, args []string) error {
 			w, err := app.Service.CreateWorkspace(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			if ttl != 0 {
+				op, err := app.Service.OperatorContext(ctx, w.Name)
+				if err != nil {
+					return err
+				}
+				if _, err := app.Service.SetTokenTTL(op, ttl); err != nil {
+					return err
+				}
+			}
+			fmt.Fprintln(stdout, w.ID)
+			return nil
+		})
+}
+
+func newWorkspaceUpdate(getenv env, stdout, stderr io.Writer) *cobra.Command {
+	var ttl time.Duration
+	return adminCommand(getenv, stderr, "update NAME", "Change a workspace's settings; prints its id", cobra.ExactArgs(1),
+		func(cmd *cobra.Command) {
+			cmd.Flags().DurationVar(&ttl, "token-ttl", 0, "how long new bearer tokens last, between 1m and 720h (required)")
+			_ = cmd.MarkFlagRequired("token-ttl")
+		},
+		func(ctx context.Context, app *server.App, args []string) error {
+			op, err := app.Service.OperatorContext(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			w, err := app.Service.SetTokenTTL(op, ttl)
 			if err != nil {
 				return err
 			}

@@ -160,6 +160,9 @@ func TestAdminCommands(t *testing.T) {
 			{"duplicate workspace", []string{"admin", "workspace", "create", "acme"}, 1, nil, "already exists"},
 			{"bad workspace name", []string{"admin", "workspace", "create", "no spaces"}, 1, nil, "lower-case"},
 			{"workspace name missing", []string{"admin", "workspace", "create"}, 2, nil, "accepts 1 arg"},
+			{"token lifetime", []string{"admin", "workspace", "update", "acme", "--token-ttl", "2h"}, 0, uuid, ""},
+			{"token lifetime too long", []string{"admin", "workspace", "update", "acme", "--token-ttl", "9000h"}, 1, nil, "30 days"},
+			{"token lifetime missing", []string{"admin", "workspace", "update", "acme"}, 2, nil, "token-ttl"},
 			{"create owner", []string{"admin", "user", "create", "--workspace", "acme", "--email", "o@acme.example", "--role", "owner", "--first-name", "Olive"}, 0, uuid, ""},
 			{"second owner", []string{"admin", "user", "create", "--workspace", "acme", "--email", "p@acme.example", "--role", "workspace_owner"}, 1, nil, "exactly one"},
 			{"create member", []string{"admin", "user", "create", "--workspace", "acme", "--email", "m@acme.example", "--role", "user"}, 0, uuid, ""},
@@ -231,6 +234,28 @@ func TestAdminCommands(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != 200 {
 			t.Errorf("the admin-made key: %d", resp.StatusCode)
+		}
+		// Tokens made after `workspace update --token-ttl 2h` last two hours.
+		_, token, _ := run(t, env, "admin", "token", "create", "--workspace", "acme", "--email", "o@acme.example")
+		req, _ = http.NewRequest("GET", base+"/api/v1/me", nil)
+		req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(token))
+		resp, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var me struct {
+			Data struct {
+				Meta struct {
+					Credential struct {
+						ExpiresAt time.Time `json:"expiresAt"`
+					} `json:"credential"`
+				} `json:"meta"`
+			} `json:"data"`
+		}
+		_ = json.NewDecoder(resp.Body).Decode(&me)
+		resp.Body.Close()
+		if d := time.Until(me.Data.Meta.Credential.ExpiresAt); d < 119*time.Minute || d > 121*time.Minute {
+			t.Errorf("a token after --token-ttl 2h lasts %v", d)
 		}
 		stop()
 		if code := <-done; code != 0 {

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/latchkeyhq/latchkey"
 	"github.com/latchkeyhq/latchkey/internal/store"
@@ -84,4 +85,29 @@ func (s *Service) IsEmpty(ctx context.Context) (bool, error) {
 		return err
 	})
 	return n == 0, err
+}
+
+// SetTokenTTL sets how long new bearer tokens of the principal's workspace
+// last. Operator only; tokens already issued keep their expiry.
+func (s *Service) SetTokenTTL(ctx context.Context, ttl time.Duration) (*latchkey.Workspace, error) {
+	p, ok := latchkey.FromContext(ctx)
+	if !ok || !p.IsPrivileged() {
+		return nil, latchkey.Errorf(latchkey.EForbidden, "Only the operator can change workspace settings.")
+	}
+	if ttl < time.Minute || ttl > MaxTokenTTL {
+		return nil, latchkey.Invalid([]any{"tokenTtl"}, "value_error", "A token lifetime is between one minute and 30 days.")
+	}
+	var w *latchkey.Workspace
+	err := s.db.Update(ctx, func(tx *store.Tx) (err error) {
+		if w, err = tx.WorkspaceByID(ctx, p.WorkspaceID); err != nil {
+			return err
+		}
+		from := w.TokenTTL
+		w.TokenTTL, w.UpdatedAt = ttl.Truncate(time.Second), s.clock()
+		if err := tx.UpdateWorkspace(ctx, w); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, p, "workspace.updated", "workspace", w.ID, map[string]string{"tokenTtl": w.TokenTTL.String(), "was": from.String()})
+	})
+	return w, err
 }

@@ -64,3 +64,10 @@ func (tx *Tx) FirstWorkspace(ctx context.Context) (*latchkey.Workspace, error) {
 	w, err := scanWorkspace(tx.queryRow(ctx, `SELECT `+workspaceColumns+` FROM workspaces ORDER BY id LIMIT 1`))
 	return w, tx.db.translate(err)
 }
+
+// UpdateWorkspace writes a workspace's settings.
+func (tx *Tx) UpdateWorkspace(ctx context.Context, w *latchkey.Workspace) error {
+	res, err := tx.exec(ctx, `UPDATE workspaces SET token_ttl_seconds = ?, updated_at = ? WHERE id = ?`,
+		int64(w.TokenTTL/time.Second), micros(w.UpdatedAt), w.ID)
+	return mustAffect(res, err)
+}
