@@ -139,20 +139,22 @@ func (h *handler) wrap(rt route, spec *routers.Route) http.Handler {
 			observe(rec.status, time.Since(start))
 			h.logRequest(r, rec.status, time.Since(start))
 		}()
-		h.serve(rec, r, rt, spec)
+		r = h.serve(rec, r, rt, spec)
 	})
 }
 
-func (h *handler) serve(w http.ResponseWriter, r *http.Request, rt route, spec *routers.Route) {
+// serve runs the chain and returns the request as it ended, carrying the
+// principal when there was one, for the log line.
+func (h *handler) serve(w http.ResponseWriter, r *http.Request, rt route, spec *routers.Route) *http.Request {
 	r, err := withQuery(r)
 	if err != nil {
 		h.writeError(w, r, err)
-		return
+		return r
 	}
 	if !rt.public {
 		var ok bool
 		if r, ok = h.authenticate(w, r); !ok {
-			return
+			return r
 		}
 	}
 	if r.Body != nil && r.Body != http.NoBody {
@@ -161,10 +163,11 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, rt route, spec *
 	if spec != nil {
 		if err := h.validator.validate(r, spec); err != nil {
 			h.writeError(w, r, err)
-			return
+			return r
 		}
 	}
 	rt.serve(h, w, r)
+	return r
 }
 
 // authenticate resolves the credential into the request's principal, or
@@ -184,8 +187,11 @@ func (h *handler) authenticate(w http.ResponseWriter, r *http.Request) (*http.Re
 		err = latchkey.Errorf(latchkey.EUnauthorized, "Send an API key in the X-API-Key header or a bearer token in the Authorization header.")
 	}
 	if err == nil {
-		if named := h.namedWorkspace(r); named != "" && named != p.WorkspaceName {
-			err = latchkey.Errorf(latchkey.EUnauthorized, "The credential does not belong to the workspace %q.", named)
+		for _, named := range h.namedWorkspaces(r) {
+			if named != p.WorkspaceName {
+				err = latchkey.Errorf(latchkey.EUnauthorized, "The credential does not belong to the workspace %q.", named)
+				break
+			}
 		}
 	}
 	if err != nil {
@@ -243,25 +249,24 @@ func bearer(r *http.Request) (string, bool) {
 	return "", false
 }
 
-// namedWorkspace returns the workspace a request names: the
-// Cerby-Workspace header, or the first label of a Host under the base
-// domain. Anything else names none.
-func (h *handler) namedWorkspace(r *http.Request) string {
+// namedWorkspaces returns the workspaces a request names: the first label
+// of a Host under the base domain, and the Cerby-Workspace header. Each
+// must be the credential's.
+func (h *handler) namedWorkspaces(r *http.Request) []string {
+	var names []string
 	if ws := strings.TrimSpace(r.Header.Get("Cerby-Workspace")); ws != "" {
-		return strings.ToLower(ws)
+		names = append(names, strings.ToLower(ws))
 	}
 	host := strings.ToLower(r.Host)
 	if hp, _, err := net.SplitHostPort(host); err == nil {
 		host = hp
 	}
-	if h.baseDomain == "" || !strings.HasSuffix(host, "."+h.baseDomain) {
-		return ""
+	if h.baseDomain != "" && strings.HasSuffix(host, "."+h.baseDomain) {
+		if label := strings.TrimSuffix(host, "."+h.baseDomain); !strings.Contains(label, ".") {
+			names = append(names, label)
+		}
 	}
-	label := strings.TrimSuffix(host, "."+h.baseDomain)
-	if strings.Contains(label, ".") {
-		return ""
-	}
-	return label
+	return names
 }
 
 func clientAddr(r *http.Request) string {

@@ -181,6 +181,30 @@ func TestSessionTokens(t *testing.T) {
 	})
 }
 
+// A token revoked on one replica cannot be used, refreshed or revoked
+// again on another that still trusts it from its cache.
+func TestRevocationAcrossReplicas(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		other := f.s.Replica(t)
+		tok := servertest.Bearer(f.memberToken)
+		must(t, f.do(t, tok, "GET", "/api/v1/me", nil), 200) // now cached here
+		must(t, other.Do(t, tok, "DELETE", "/api/v1/auth/token", nil), 204)
+		if r := f.do(t, tok, "POST", "/api/v1/auth/token", nil); r.Status != 401 {
+			t.Errorf("refreshing a token revoked elsewhere: %d %s", r.Status, r.Body)
+		}
+		if r := f.do(t, tok, "DELETE", "/api/v1/auth/token", nil); r.Status != 401 {
+			t.Errorf("revoking it again: %d", r.Status)
+		}
+		// The same server's own revocation is immediate.
+		tok2 := servertest.Bearer(f.adminToken)
+		must(t, f.do(t, tok2, "GET", "/api/v1/me", nil), 200)
+		must(t, f.do(t, tok2, "DELETE", "/api/v1/auth/token", nil), 204)
+		if r := f.do(t, tok2, "GET", "/api/v1/me", nil); r.Status != 401 {
+			t.Errorf("a token this server revoked: %d", r.Status)
+		}
+	})
+}
+
 func toStrings(v any) []string {
 	var out []string
 	for _, s := range v.([]any) {

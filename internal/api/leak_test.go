@@ -122,6 +122,9 @@ func TestSecretsStayInside(t *testing.T) {
 		if !strings.Contains(logs, `"msg":"request"`) {
 			t.Fatal("the server logged no requests; the log check would prove nothing")
 		}
+		if !strings.Contains(logs, `"workspace":"acme"`) || !strings.Contains(logs, `"credential":"api_key"`) {
+			t.Error("request log lines do not say whose request it was")
+		}
 		for name, n := range needles {
 			if strings.Contains(logs, string(n)) {
 				t.Errorf("the %s appears in the logs", name)

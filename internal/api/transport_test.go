@@ -39,6 +39,8 @@ func TestAuthenticationHeaders(t *testing.T) {
 		{"host outside the base domain", []string{"X-API-Key", f.ownerKey, "Host", "api.example.com"}, 200},
 		{"Cerby-Workspace matches", []string{"Authorization", "Bearer " + f.ownerToken, "Cerby-Workspace", "acme"}, 200},
 		{"Cerby-Workspace differs", []string{"Authorization", "Bearer " + f.ownerToken, "Cerby-Workspace", "globex"}, 401},
+		{"Cerby-Workspace matches but the host does not", []string{"Authorization", "Bearer " + f.ownerToken, "Cerby-Workspace", "acme", "Host", "globex.localhost"}, 401},
+		{"the host matches but Cerby-Workspace does not", []string{"Authorization", "Bearer " + f.ownerToken, "Cerby-Workspace", "globex", "Host", "acme.localhost"}, 401},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

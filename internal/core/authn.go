@@ -82,6 +82,7 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, key string) (*latchkey
 		p := e.principal
 		return &p, nil
 	}
+	gen := s.creds.generation()
 	var c *store.Credential
 	err := s.db.View(ctx, func(tx *store.Tx) (err error) {
 		c, err = tx.APIKeyByDigest(ctx, d[:])
@@ -102,7 +103,7 @@ func (s *Service) AuthenticateAPIKey(ctx context.Context, key string) (*latchkey
 	if c.Key.LastUsedAt != nil {
 		e.lastUsed.Store(c.Key.LastUsedAt.UnixMicro())
 	}
-	s.creds.put(d, e)
+	s.creds.put(d, e, gen)
 	s.touch(e, now)
 	return p, nil
 }
@@ -118,6 +119,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, token string) (*latchke
 		p := e.principal
 		return &p, nil
 	}
+	gen := s.creds.generation()
 	var c *store.Credential
 	err := s.db.View(ctx, func(tx *store.Tx) (err error) {
 		c, err = tx.TokenByDigest(ctx, d[:])
@@ -134,7 +136,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, token string) (*latchke
 	}
 	p := principalOf(c, latchkey.CredentialBearer, c.Token.ID, 0)
 	p.ExpiresAt = &c.Token.ExpiresAt
-	s.creds.put(d, &cachedCredential{principal: *p, until: now.Add(credentialTTL)})
+	s.creds.put(d, &cachedCredential{principal: *p, until: now.Add(credentialTTL)}, gen)
 	return p, nil
 }
 

@@ -30,6 +30,16 @@ type cachedCredential struct {
 type credCache struct {
 	mu sync.RWMutex
 	m  map[[32]byte]*cachedCredential
+	// gen counts forgets. A lookup that started before a forget must not
+	// store what it read: the credential may have been revoked meanwhile.
+	gen uint64
+}
+
+// generation is read before a lookup and handed to put.
+func (c *credCache) generation() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.gen
 }
 
 func newCredCache() *credCache { return &credCache{m: map[[32]byte]*cachedCredential{}} }
@@ -48,18 +58,22 @@ func (c *credCache) get(d [32]byte, now time.Time) (*cachedCredential, bool) {
 	return e, true
 }
 
-func (c *credCache) put(d [32]byte, e *cachedCredential) {
+func (c *credCache) put(d [32]byte, e *cachedCredential, gen uint64) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
 	if len(c.m) >= maxCachedCredentials {
 		c.m = map[[32]byte]*cachedCredential{}
 	}
 	c.m[d] = e
-	c.mu.Unlock()
 }
 
 // forget drops every entry matching: a credential id, or all of a user's.
 func (c *credCache) forget(match func(p *latchkey.Principal) bool) {
 	c.mu.Lock()
+	c.gen++
 	for d, e := range c.m {
 		if match(&e.principal) {
 			delete(c.m, d)

@@ -73,7 +73,12 @@ func (s *Service) RefreshToken(ctx context.Context) (string, *latchkey.Token, er
 		tok    *latchkey.Token
 	)
 	err = s.db.Update(ctx, func(tx *store.Tx) (err error) {
+		// Only a token still alive in the store may be traded: one revoked
+		// elsewhere a moment ago, and still trusted from a cache here, may not.
 		if err := tx.RevokeToken(ctx, p.WorkspaceID, p.CredentialID, s.clock()); err != nil {
+			if latchkey.IsCode(err, latchkey.ENotFound) {
+				return unauthorized()
+			}
 			return err
 		}
 		tx.AfterCommit(func() { s.creds.forgetCredential(p.CredentialID) })
@@ -94,6 +99,9 @@ func (s *Service) RevokeToken(ctx context.Context) error {
 	}
 	return s.db.Update(ctx, func(tx *store.Tx) error {
 		if err := tx.RevokeToken(ctx, p.WorkspaceID, p.CredentialID, s.clock()); err != nil {
+			if latchkey.IsCode(err, latchkey.ENotFound) {
+				return unauthorized()
+			}
 			return err
 		}
 		tx.AfterCommit(func() { s.creds.forgetCredential(p.CredentialID) })

@@ -40,10 +40,12 @@ func (tx *Tx) TokenByDigest(ctx context.Context, digest []byte) (*Credential, er
 	return cred, nil
 }
 
-// RevokeToken ends a token now. Revoking a revoked token changes nothing.
+// RevokeToken ends a live token now. It reports ENotFound when the token
+// had already ended (revoked or expired), so nothing can be done with it.
 func (tx *Tx) RevokeToken(ctx context.Context, workspaceID, id string, at time.Time) error {
-	_, err := tx.exec(ctx, `UPDATE tokens SET revoked_at = ? WHERE workspace_id = ? AND id = ? AND revoked_at IS NULL`, micros(at), workspaceID, id)
-	return err
+	res, err := tx.exec(ctx, `UPDATE tokens SET revoked_at = ? WHERE workspace_id = ? AND id = ? AND revoked_at IS NULL AND expires_at > ?`,
+		micros(at), workspaceID, id, micros(at))
+	return mustAffect(res, err)
 }
 
 // DeleteExpiredTokens removes tokens that ended before cutoff, so the table

@@ -111,6 +111,34 @@ func Start(t testing.TB, cfg store.Config, opts ...Option) *Server {
 	return &Server{URL: ts.URL, App: app, Config: c, Logs: logs, Service: app.Service}
 }
 
+// Replica starts a second server on the same store with the same key, as
+// another replica or process would be.
+func (s *Server) Replica(t testing.TB) *Server {
+	t.Helper()
+	logs := &SyncBuffer{}
+	log, err := s.Config.Logger(logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	app, err := server.Open(ctx, s.Config, log)
+	if err != nil {
+		t.Fatalf("open replica: %v", err)
+	}
+	h, err := server.Handler(s.Config, app, log)
+	if err != nil {
+		app.Close()
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(h)
+	t.Cleanup(func() {
+		ts.Close()
+		app.Close()
+	})
+	return &Server{URL: ts.URL, App: app, Config: s.Config, Logs: logs, Service: app.Service}
+}
+
 // Workspace is a workspace made for a test.
 type Workspace struct {
 	ID, Name string
