@@ -66,6 +66,14 @@ type apiKeyInput struct {
 	VaultID    *string    `json:"vaultId"`
 }
 
+func (in *apiKeyInput) core() core.APIKeyInput {
+	out := core.APIKeyInput{Name: in.Name, Scopes: in.Scopes, VaultID: in.VaultID, Expiry: core.Expiry{At: in.ExpiresAt}}
+	if in.Expiration != nil {
+		out.Expiry.Preset = *in.Expiration
+	}
+	return out
+}
+
 func (h *handler) createAPIKey(w http.ResponseWriter, r *http.Request) {
 	var body in[apiKeyInput]
 	if err := decode(r, &body); err != nil {
@@ -77,26 +85,9 @@ func (h *handler) createAPIKey(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	in := core.APIKeyInput{Name: attrs.Name, Scopes: attrs.Scopes, VaultID: attrs.VaultID}
-	if attrs.Scopes == nil {
+	in := attrs.core()
+	if in.Scopes == nil {
 		in.Scopes = []string{}
-	}
-	switch {
-	case attrs.Expiration == nil:
-		h.writeError(w, r, latchkey.Invalid([]any{"data", "attributes", "expiration"}, "value_error.missing", "field required"))
-		return
-	case *attrs.Expiration == "custom":
-		if attrs.ExpiresAt == nil {
-			h.writeError(w, r, latchkey.Invalid([]any{"data", "attributes", "expiresAt"}, "value_error.missing", "A custom expiration needs expiresAt."))
-			return
-		}
-		in.Expiry = core.Expiry{At: attrs.ExpiresAt}
-	default:
-		if attrs.ExpiresAt != nil {
-			h.writeError(w, r, latchkey.Invalid([]any{"data", "attributes", "expiresAt"}, "value_error", "expiresAt goes with expiration custom only."))
-			return
-		}
-		in.Expiry = core.Expiry{Preset: *attrs.Expiration}
 	}
 	k, err := h.svc.CreateAPIKey(r.Context(), "", in)
 	if err != nil {
@@ -122,11 +113,7 @@ func (h *handler) updateAPIKey(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	in := core.APIKeyInput{Name: attrs.Name, Scopes: attrs.Scopes}
-	if attrs.Expiration != nil || attrs.ExpiresAt != nil || attrs.VaultID != nil {
-		h.writeError(w, r, latchkey.Invalid([]any{"data", "attributes"}, "value_error", "Only a key's name and scopes can change."))
-		return
-	}
+	in := attrs.core()
 	k, err := h.svc.UpdateAPIKey(r.Context(), r.PathValue("id"), in)
 	if err != nil {
 		h.writeError(w, r, inBody(err))

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/latchkeyhq/latchkey"
 )
@@ -27,6 +28,22 @@ func withQuery(r *http.Request) (*http.Request, error) {
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		return r, latchkey.Invalid([]any{"query"}, "value_error", "The query string is not valid.")
+	}
+	// Filters reach the store as text, and no store keeps NUL characters or
+	// bytes that are not UTF-8 as text.
+	for k, vs := range q {
+		for i, v := range append([]string{k}, vs...) {
+			if strings.ContainsRune(v, 0) || !utf8.ValidString(v) {
+				loc := []any{k}
+				if i > 0 {
+					loc = []any{k, i - 1}
+				}
+				if !utf8.ValidString(k) || strings.ContainsRune(k, 0) {
+					loc = []any{"query"}
+				}
+				return r, latchkey.Invalid(loc, "value_error.str", "The query contains a NUL character or text that is not valid UTF-8.")
+			}
+		}
 	}
 	return r.WithContext(context.WithValue(r.Context(), queryKey{}, q)), nil
 }

@@ -124,10 +124,6 @@ func (h *handler) createSecret(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	if attrs.Status != nil {
-		h.writeError(w, r, latchkey.Invalid([]any{"data", "attributes", "status"}, "extra_forbidden", "Extra inputs are not permitted"))
-		return
-	}
 	s, err := h.svc.CreateSecret(r.Context(), attrs.core())
 	if err != nil {
 		h.writeError(w, r, inBody(err))

@@ -63,6 +63,13 @@ func subcommands(cmd *cobra.Command) string {
 // closes it. Logs go to stderr, and only warnings, so stdout stays the value.
 func adminCommand(getenv env, stderr io.Writer, use, short string, args cobra.PositionalArgs,
 	flags func(*cobra.Command), fn func(ctx context.Context, app *server.App, args []string) error) *cobra.Command {
+	return adminCommandChecked(getenv, stderr, use, short, args, flags, nil, fn)
+}
+
+// adminCommandChecked is adminCommand with check, which judges the flags
+// before the store is opened, so bad usage never half-applies.
+func adminCommandChecked(getenv env, stderr io.Writer, use, short string, args cobra.PositionalArgs,
+	flags func(*cobra.Command), check func() error, fn func(ctx context.Context, app *server.App, args []string) error) *cobra.Command {
 	cfg := server.Defaults()
 	cfg.LogLevel = "warn"
 	cfg.LogFormat = "text"
@@ -70,6 +77,11 @@ func adminCommand(getenv env, stderr io.Writer, use, short string, args cobra.Po
 	cmd.RunE = func(cmd *cobra.Command, a []string) error {
 		if err := bindEnv(cmd, getenv, storeEnv); err != nil {
 			return err
+		}
+		if check != nil {
+			if err := check(); err != nil {
+				return err
+			}
 		}
 		cfg.MasterKey = getenv("LATCHKEY_MASTER_KEY")
 		log, err := cfg.Logger(stderr)
@@ -94,36 +106,39 @@ func adminCommand(getenv env, stderr io.Writer, use, short string, args cobra.Po
 
 func newWorkspaceCreate(getenv env, stdout, stderr io.Writer) *cobra.Command {
 	var ttl time.Duration
-	return adminCommand(getenv, stderr, "create NAME", "Create a workspace; prints its id", cobra.ExactArgs(1),
+	return adminCommandChecked(getenv, stderr, "create NAME", "Create a workspace; prints its id", cobra.ExactArgs(1),
 		func(cmd *cobra.Command) {
-			cmd.Flags().DurationVar(&ttl, "token-ttl", 0, "how long its bearer tokens last (default 1h)")
+			cmd.Flags().DurationVar(&ttl, "token-ttl", 0, "how long its bearer tokens last, between 1m and 720h (default 1h)")
 		},
+		func() error { return checkTokenTTL(ttl, true) },
 		func(ctx context.Context, app *server.App, args []string) error {
-			w, err := app.Service.CreateWorkspace(ctx, args[0])
+			w, err := app.Service.CreateWorkspace(ctx, args[0], ttl)
 			if err != nil {
 				return err
-			}
-			if ttl != 0 {
-				op, err := app.Service.OperatorContext(ctx, w.Name)
-				if err != nil {
-					return err
-				}
-				if _, err := app.Service.SetTokenTTL(op, ttl); err != nil {
-					return err
-				}
 			}
 			fmt.Fprintln(stdout, w.ID)
 			return nil
 		})
 }
 
+func checkTokenTTL(ttl time.Duration, zeroMeansDefault bool) error {
+	if ttl == 0 && zeroMeansDefault {
+		return nil
+	}
+	if ttl < core.MinTokenTTL || ttl > core.MaxTokenTTL {
+		return usagef("--token-ttl must be between %s and %s", core.MinTokenTTL, core.MaxTokenTTL)
+	}
+	return nil
+}
+
 func newWorkspaceUpdate(getenv env, stdout, stderr io.Writer) *cobra.Command {
 	var ttl time.Duration
-	return adminCommand(getenv, stderr, "update NAME", "Change a workspace's settings; prints its id", cobra.ExactArgs(1),
+	return adminCommandChecked(getenv, stderr, "update NAME", "Change a workspace's settings; prints its id", cobra.ExactArgs(1),
 		func(cmd *cobra.Command) {
 			cmd.Flags().DurationVar(&ttl, "token-ttl", 0, "how long new bearer tokens last, between 1m and 720h (required)")
 			_ = cmd.MarkFlagRequired("token-ttl")
 		},
+		func() error { return checkTokenTTL(ttl, false) },
 		func(ctx context.Context, app *server.App, args []string) error {
 			op, err := app.Service.OperatorContext(ctx, args[0])
 			if err != nil {

@@ -56,6 +56,9 @@ func (in *AccountInput) apply(a *latchkey.Account) (changed []string, err error)
 			return nil
 		}
 		s := strings.TrimSpace(*v)
+		if err := plainText(name, s); err != nil {
+			return err
+		}
 		if chars(s) > maxFieldLength {
 			return latchkey.Invalid([]any{name}, "value_error.any_str.max_length", "ensure this value has at most 500 characters")
 		}
@@ -83,6 +86,9 @@ func (in *AccountInput) apply(a *latchkey.Account) (changed []string, err error)
 	}
 	if in.Label != nil {
 		label := strings.TrimSpace(*in.Label)
+		if err := plainText("label", label); err != nil {
+			return nil, err
+		}
 		if label == "" || chars(label) > maxNameLength {
 			return nil, latchkey.Invalid([]any{"label"}, "value_error", "A label is 1 to 200 characters.")
 		}
@@ -345,7 +351,7 @@ func (s *Service) writeAccountSecrets(ctx context.Context, tx *store.Tx, p *latc
 
 func (s *Service) addAccountSecret(ctx context.Context, tx *store.Tx, p *latchkey.Principal, a *latchkey.Account, typ latchkey.SecretType, plain []byte, now time.Time) error {
 	sec := &latchkey.AccountSecret{ID: newID(), WorkspaceID: a.WorkspaceID, AccountID: a.ID, Type: typ, CreatedAt: now, CreatedBy: p.UserID}
-	ct, err := s.seal(ctx, a.WorkspaceID, "account_secrets", sec.ID, string(typ), plain)
+	ct, err := s.seal(ctx, tx, a.WorkspaceID, "account_secrets", sec.ID, string(typ), plain)
 	if err != nil {
 		return err
 	}
@@ -460,7 +466,7 @@ func (s *Service) AccountPasswords(ctx context.Context, id string, page latchkey
 		if page.Offset() >= total {
 			return nil
 		}
-		plain, err := s.open(ctx, p.WorkspaceID, "account_secrets", r.Secret.ID, string(latchkey.SecretPassword), r.Ciphertext)
+		plain, err := s.open(ctx, tx, p.WorkspaceID, "account_secrets", r.Secret.ID, string(latchkey.SecretPassword), r.Ciphertext)
 		if err != nil {
 			return err
 		}
@@ -495,7 +501,7 @@ func (s *Service) AccountTOTP(ctx context.Context, id string) (*latchkey.TOTPCod
 		if r.Secret == nil {
 			return latchkey.Errorf(latchkey.ENotFound, "The account has no TOTP seed.")
 		}
-		plain, err := s.open(ctx, p.WorkspaceID, "account_secrets", r.Secret.ID, string(latchkey.SecretTOTP), r.Ciphertext)
+		plain, err := s.open(ctx, tx, p.WorkspaceID, "account_secrets", r.Secret.ID, string(latchkey.SecretTOTP), r.Ciphertext)
 		if err != nil {
 			return err
 		}

@@ -11,11 +11,14 @@ import (
 )
 
 // Expiry is when a new key stops working: one of the wizard's presets
-// ("1h", "12h", "1d", "5d", "1y", "never") or a custom instant.
+// ("1h", "12h", "1d", "5d", "1y", "never"), or "custom" with an instant.
 type Expiry struct {
 	Preset string
 	At     *time.Time
 }
+
+// IsZero reports whether no expiry was given at all.
+func (e Expiry) IsZero() bool { return e.Preset == "" && e.At == nil }
 
 // ParseExpiry reads an expiry as the command line writes it: a preset or an
 // RFC 3339 time.
@@ -29,17 +32,22 @@ func ParseExpiry(s string) (Expiry, error) {
 		return Expiry{}, latchkey.Invalid([]any{"expiration"}, "value_error",
 			"The expiration is 1h, 12h, 1d, 5d, 1y, never, or an RFC 3339 time such as 2027-01-31T00:00:00Z.")
 	}
-	return Expiry{At: &t}, nil
+	return Expiry{Preset: "custom", At: &t}, nil
 }
 
 func (e Expiry) resolve(now time.Time) (*time.Time, error) {
 	switch {
-	case e.At != nil:
+	case e.Preset == "custom":
+		if e.At == nil {
+			return nil, latchkey.Invalid([]any{"expiresAt"}, "value_error.missing", "A custom expiration needs expiresAt.")
+		}
 		t := latchkey.Truncate(*e.At)
 		if !t.After(now) {
 			return nil, latchkey.Invalid([]any{"expiresAt"}, "value_error", "The expiry must be in the future.")
 		}
 		return &t, nil
+	case e.At != nil:
+		return nil, latchkey.Invalid([]any{"expiresAt"}, "value_error", "expiresAt goes with expiration custom only.")
 	case e.Preset == "never":
 		return nil, nil
 	case e.Preset == "":
@@ -63,6 +71,9 @@ type APIKeyInput struct {
 
 func validKeyName(name string) (string, error) {
 	name = strings.TrimSpace(name)
+	if err := plainText("name", name); err != nil {
+		return "", err
+	}
 	if name == "" || chars(name) > maxNameLength {
 		return "", latchkey.Invalid([]any{"name"}, "value_error", "A key name is 1 to 200 characters.")
 	}
@@ -212,7 +223,7 @@ func (s *Service) UpdateAPIKey(ctx context.Context, id string, in APIKeyInput) (
 	if err != nil {
 		return nil, err
 	}
-	if in.VaultID != nil || in.Expiry != (Expiry{}) {
+	if in.VaultID != nil || !in.Expiry.IsZero() {
 		return nil, latchkey.Invalid([]any{"expiration"}, "value_error", "Only a key's name and scopes can change.")
 	}
 	var k *latchkey.APIKey

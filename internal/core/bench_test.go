@@ -31,7 +31,7 @@ func newService(tb testing.TB) *core.Service {
 func BenchmarkAuthenticateAPIKey(b *testing.B) {
 	svc := newService(b)
 	ctx := context.Background()
-	if _, err := svc.CreateWorkspace(ctx, "acme"); err != nil {
+	if _, err := svc.CreateWorkspace(ctx, "acme", 0); err != nil {
 		b.Fatal(err)
 	}
 	op, _ := svc.OperatorContext(ctx, "acme")

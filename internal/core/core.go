@@ -7,6 +7,7 @@ package core
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -158,3 +159,13 @@ func actorType(p *latchkey.Principal) string {
 
 // chars counts characters, not bytes: limits are stated in characters.
 func chars(s string) int { return utf8.RuneCountInString(s) }
+
+// plainText refuses text no store can keep as text: NUL characters
+// (PostgreSQL refuses them) and bytes that are not UTF-8. Secret values are
+// sealed as bytes and need no such check.
+func plainText(field, s string) error {
+	if strings.ContainsRune(s, 0) || !utf8.ValidString(s) {
+		return latchkey.Invalid([]any{field}, "value_error.str", "The text contains a NUL character or is not valid UTF-8.")
+	}
+	return nil
+}

@@ -9,9 +9,15 @@ import (
 	"github.com/latchkeyhq/latchkey/internal/store"
 )
 
-// sealer returns the workspace's data key, loading it on first use.
-func (s *Service) sealer(ctx context.Context, workspaceID string) (*keyring.Sealer, error) {
+// sealer returns the workspace's data key, loading it on first use. The
+// key is read through tx, the caller's transaction, when there is one: a
+// write transaction already holds a connection, and asking the pool for a
+// second while every connection is held that way would wait forever.
+func (s *Service) sealer(ctx context.Context, tx *store.Tx, workspaceID string) (*keyring.Sealer, error) {
 	return s.keys.Sealer(ctx, workspaceID, func(ctx context.Context) ([]byte, error) {
+		if tx != nil {
+			return tx.WorkspaceKey(ctx, workspaceID)
+		}
 		var wrapped []byte
 		err := s.db.View(ctx, func(tx *store.Tx) (err error) {
 			wrapped, err = tx.WorkspaceKey(ctx, workspaceID)
@@ -22,8 +28,8 @@ func (s *Service) sealer(ctx context.Context, workspaceID string) (*keyring.Seal
 }
 
 // seal encrypts one field value bound to its workspace, table, row and field.
-func (s *Service) seal(ctx context.Context, workspaceID, table, row, field string, plaintext []byte) ([]byte, error) {
-	sl, err := s.sealer(ctx, workspaceID)
+func (s *Service) seal(ctx context.Context, tx *store.Tx, workspaceID, table, row, field string, plaintext []byte) ([]byte, error) {
+	sl, err := s.sealer(ctx, tx, workspaceID)
 	if err != nil {
 		return nil, latchkey.Wrap(err, latchkey.EInternal, "The workspace's data key is not available.")
 	}
@@ -31,8 +37,8 @@ func (s *Service) seal(ctx context.Context, workspaceID, table, row, field strin
 }
 
 // open decrypts what seal sealed with the same binding.
-func (s *Service) open(ctx context.Context, workspaceID, table, row, field string, ciphertext []byte) ([]byte, error) {
-	sl, err := s.sealer(ctx, workspaceID)
+func (s *Service) open(ctx context.Context, tx *store.Tx, workspaceID, table, row, field string, ciphertext []byte) ([]byte, error) {
+	sl, err := s.sealer(ctx, tx, workspaceID)
 	if err != nil {
 		return nil, latchkey.Wrap(err, latchkey.EInternal, "The workspace's data key is not available.")
 	}
@@ -60,7 +66,7 @@ func (s *Service) CheckKeys(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.sealer(ctx, w.ID); err != nil {
+	if _, err := s.sealer(ctx, nil, w.ID); err != nil {
 		return fmt.Errorf("the key-encryption key does not open this store's data keys (%w); start with the key the store was created with", err)
 	}
 	return nil

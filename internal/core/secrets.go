@@ -31,6 +31,9 @@ type SecretInput struct {
 func (in *SecretInput) apply(sec *latchkey.Secret, now time.Time) (changed []string, err error) {
 	if in.Title != nil {
 		title := strings.TrimSpace(*in.Title)
+		if err := plainText("title", title); err != nil {
+			return nil, err
+		}
 		if title == "" || chars(title) > maxNameLength {
 			return nil, latchkey.Invalid([]any{"title"}, "value_error", "A title is 1 to 200 characters.")
 		}
@@ -163,7 +166,7 @@ func (s *Service) GetSecret(ctx context.Context, id string) (*latchkey.Secret, e
 		if err != nil {
 			return err
 		}
-		plain, err := s.open(ctx, p.WorkspaceID, "secret_versions", sec.VersionID, "body", ct)
+		plain, err := s.open(ctx, tx, p.WorkspaceID, "secret_versions", sec.VersionID, "body", ct)
 		if err != nil {
 			return err
 		}
@@ -197,6 +200,12 @@ func (s *Service) CreateSecret(ctx context.Context, in SecretInput) (*latchkey.S
 }
 
 func (s *Service) createSecret(ctx context.Context, tx *store.Tx, p *latchkey.Principal, in SecretInput) (*latchkey.Secret, error) {
+	if in.Status != nil {
+		return nil, latchkey.Invalid([]any{"status"}, "extra_forbidden", "A new secret is always active; set its status afterwards.")
+	}
+	if in.ClearExpiry {
+		in.ClearExpiry = false // a null expiry on create is no expiry
+	}
 	for _, req := range []struct {
 		missing bool
 		loc     []any
@@ -235,7 +244,7 @@ func (s *Service) createSecret(ctx context.Context, tx *store.Tx, p *latchkey.Pr
 			return nil, err
 		}
 	}
-	ct, err := s.seal(ctx, p.WorkspaceID, "secret_versions", sec.VersionID, "body", []byte(*in.Body))
+	ct, err := s.seal(ctx, tx, p.WorkspaceID, "secret_versions", sec.VersionID, "body", []byte(*in.Body))
 	if err != nil {
 		return nil, err
 	}
@@ -279,7 +288,7 @@ func (s *Service) UpdateSecret(ctx context.Context, id string, in SecretInput) (
 		if in.Body != nil {
 			sec.Version++
 			sec.VersionID = newID()
-			if ct, err = s.seal(ctx, p.WorkspaceID, "secret_versions", sec.VersionID, "body", []byte(*in.Body)); err != nil {
+			if ct, err = s.seal(ctx, tx, p.WorkspaceID, "secret_versions", sec.VersionID, "body", []byte(*in.Body)); err != nil {
 				return err
 			}
 		}

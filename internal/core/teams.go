@@ -16,6 +16,9 @@ func (s *Service) CreateTeam(ctx context.Context, name string) (*latchkey.Team, 
 		return nil, latchkey.Errorf(latchkey.EForbidden, "Only the operator can add teams this way.")
 	}
 	name = strings.TrimSpace(name)
+	if err := plainText("name", name); err != nil {
+		return nil, err
+	}
 	if name == "" || chars(name) > maxNameLength {
 		return nil, latchkey.Invalid([]any{"name"}, "value_error", "A team name is 1 to 200 characters.")
 	}

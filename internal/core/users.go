@@ -28,6 +28,11 @@ func (in *UserInput) validate() error {
 	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email || len(in.Email) > 254 {
 		return latchkey.Invalid([]any{"email"}, "value_error.email", "The email address is not valid.")
 	}
+	for field, v := range map[string]string{"firstName": in.FirstName, "lastName": in.LastName} {
+		if err := plainText(field, v); err != nil {
+			return err
+		}
+	}
 	if chars(in.FirstName) > maxNameLength || chars(in.LastName) > maxNameLength {
 		return latchkey.Invalid([]any{"firstName"}, "value_error.any_str.max_length", "Names are at most 200 characters.")
 	}

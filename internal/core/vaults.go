@@ -18,6 +18,9 @@ type VaultInput struct {
 
 func validVaultName(name string) (string, error) {
 	name = strings.TrimSpace(name)
+	if err := plainText("name", name); err != nil {
+		return "", err
+	}
 	if name == "" || chars(name) > maxNameLength {
 		return "", latchkey.Invalid([]any{"name"}, "value_error", "A vault name is 1 to 200 characters.")
 	}

@@ -42,15 +42,22 @@ func (s *Service) privilegedContext(ctx context.Context, workspace string, kind 
 }
 
 // CreateWorkspace makes an empty workspace with its data key and default
-// vault. Only the operator does this, from the command line.
-func (s *Service) CreateWorkspace(ctx context.Context, name string) (*latchkey.Workspace, error) {
+// vault, in one transaction. tokenTTL 0 means the default hour. Only the
+// operator does this, from the command line.
+func (s *Service) CreateWorkspace(ctx context.Context, name string, tokenTTL time.Duration) (*latchkey.Workspace, error) {
 	name = strings.ToLower(strings.TrimSpace(name))
 	if !latchkey.ValidWorkspaceName(name) {
 		return nil, latchkey.Invalid([]any{"name"}, "value_error",
 			"A workspace name is 1 to 63 lower-case letters, digits and hyphens, starting and ending with a letter or digit.")
 	}
+	if tokenTTL == 0 {
+		tokenTTL = latchkey.DefaultTokenTTL
+	}
+	if err := validTokenTTL(tokenTTL); err != nil {
+		return nil, err
+	}
 	now := s.clock()
-	w := &latchkey.Workspace{ID: newID(), Name: name, TokenTTL: latchkey.DefaultTokenTTL, CreatedAt: now, UpdatedAt: now}
+	w := &latchkey.Workspace{ID: newID(), Name: name, TokenTTL: tokenTTL.Truncate(time.Second), CreatedAt: now, UpdatedAt: now}
 	wrapped, err := s.keys.NewWorkspaceKey(w.ID)
 	if err != nil {
 		return nil, latchkey.Wrap(err, latchkey.EInternal, "The workspace's data key could not be made.")
@@ -87,6 +94,16 @@ func (s *Service) IsEmpty(ctx context.Context) (bool, error) {
 	return n == 0, err
 }
 
+// MinTokenTTL is the shortest lifetime a workspace may give its tokens.
+const MinTokenTTL = time.Minute
+
+func validTokenTTL(ttl time.Duration) error {
+	if ttl < MinTokenTTL || ttl > MaxTokenTTL {
+		return latchkey.Invalid([]any{"tokenTtl"}, "value_error", "A token lifetime is between one minute and 30 days.")
+	}
+	return nil
+}
+
 // SetTokenTTL sets how long new bearer tokens of the principal's workspace
 // last. Operator only; tokens already issued keep their expiry.
 func (s *Service) SetTokenTTL(ctx context.Context, ttl time.Duration) (*latchkey.Workspace, error) {
@@ -94,8 +111,8 @@ func (s *Service) SetTokenTTL(ctx context.Context, ttl time.Duration) (*latchkey
 	if !ok || !p.IsPrivileged() {
 		return nil, latchkey.Errorf(latchkey.EForbidden, "Only the operator can change workspace settings.")
 	}
-	if ttl < time.Minute || ttl > MaxTokenTTL {
-		return nil, latchkey.Invalid([]any{"tokenTtl"}, "value_error", "A token lifetime is between one minute and 30 days.")
+	if err := validTokenTTL(ttl); err != nil {
+		return nil, err
 	}
 	var w *latchkey.Workspace
 	err := s.db.Update(ctx, func(tx *store.Tx) (err error) {

@@ -72,7 +72,11 @@ func Seed(ctx context.Context, svc *core.Service) (*Seeded, error) {
 	if err != nil || !empty {
 		return nil, err
 	}
-	if _, err := svc.CreateWorkspace(ctx, Workspace); err != nil {
+	if _, err := svc.CreateWorkspace(ctx, Workspace, 0); err != nil {
+		if latchkey.IsCode(err, latchkey.EConflict) {
+			// Another replica started with --demo got there first.
+			return nil, nil
+		}
 		return nil, fmt.Errorf("demo workspace: %w", err)
 	}
 	sys, err := svc.SystemContext(ctx, Workspace)

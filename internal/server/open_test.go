@@ -36,7 +36,7 @@ func TestKeyEncryptionKey(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := app.Service.CreateWorkspace(ctx, "acme"); err != nil {
+		if _, err := app.Service.CreateWorkspace(ctx, "acme", 0); err != nil {
 			t.Fatal(err)
 		}
 		app.Close()

@@ -6,9 +6,26 @@ import (
 	"github.com/latchkeyhq/latchkey"
 )
 
+// lockAccess serializes the changes to effective roles within a
+// workspace. On PostgreSQL, two transactions under READ COMMITTED could
+// otherwise each rebuild item_access from a snapshot missing the other's
+// change — a membership removed while a team grant is added would leave the
+// removed member with access. It is taken before any grant or membership
+// changes, and held until commit. SQLite's one writer serializes already.
+func (tx *Tx) lockAccess(ctx context.Context, workspaceID string) error {
+	if tx.db.dialect != Postgres {
+		return nil
+	}
+	_, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(?, 7011))`, workspaceID)
+	return err
+}
+
 // Grant gives a user or team a role on an item (or changes it) and refreshes
 // the effective roles it affects.
 func (tx *Tx) Grant(ctx context.Context, g *latchkey.Grant) error {
+	if err := tx.lockAccess(ctx, g.WorkspaceID); err != nil {
+		return err
+	}
 	if _, err := tx.exec(ctx, `INSERT INTO item_grants (workspace_id, item_id, member_type, member_id, item_type, rank, created_at, created_by)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (workspace_id, item_id, member_type, member_id) DO UPDATE SET rank = excluded.rank`,
@@ -20,6 +37,9 @@ func (tx *Tx) Grant(ctx context.Context, g *latchkey.Grant) error {
 
 // Revoke removes a member's grant on an item.
 func (tx *Tx) Revoke(ctx context.Context, workspaceID, itemID string, memberType latchkey.MemberType, memberID string) error {
+	if err := tx.lockAccess(ctx, workspaceID); err != nil {
+		return err
+	}
 	res, err := tx.exec(ctx, `DELETE FROM item_grants WHERE workspace_id = ? AND item_id = ? AND member_type = ? AND member_id = ?`,
 		workspaceID, itemID, string(memberType), memberID)
 	if err := mustAffect(res, err); err != nil {
@@ -30,6 +50,9 @@ func (tx *Tx) Revoke(ctx context.Context, workspaceID, itemID string, memberType
 
 // ForgetItem removes every grant and effective role on an item being deleted.
 func (tx *Tx) ForgetItem(ctx context.Context, workspaceID, itemID string) error {
+	if err := tx.lockAccess(ctx, workspaceID); err != nil {
+		return err
+	}
 	if _, err := tx.exec(ctx, `DELETE FROM item_grants WHERE workspace_id = ? AND item_id = ?`, workspaceID, itemID); err != nil {
 		return err
 	}

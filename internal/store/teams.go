@@ -42,6 +42,9 @@ func (tx *Tx) Team(ctx context.Context, workspaceID, id string) (*latchkey.Team,
 // AddTeamMember puts a user in a team, or changes their team role, and
 // refreshes the user's effective item roles.
 func (tx *Tx) AddTeamMember(ctx context.Context, workspaceID, teamID, userID string, role latchkey.TeamRole, at int64) error {
+	if err := tx.lockAccess(ctx, workspaceID); err != nil {
+		return err
+	}
 	if _, err := tx.exec(ctx, `INSERT INTO team_members (workspace_id, team_id, user_id, role, created_at) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (workspace_id, team_id, user_id) DO UPDATE SET role = excluded.role`,
 		workspaceID, teamID, userID, string(role), at); err != nil {
@@ -53,6 +56,9 @@ func (tx *Tx) AddTeamMember(ctx context.Context, workspaceID, teamID, userID str
 // RemoveTeamMember takes a user out of a team; what the team gave them ends
 // in the same transaction.
 func (tx *Tx) RemoveTeamMember(ctx context.Context, workspaceID, teamID, userID string) error {
+	if err := tx.lockAccess(ctx, workspaceID); err != nil {
+		return err
+	}
 	res, err := tx.exec(ctx, `DELETE FROM team_members WHERE workspace_id = ? AND team_id = ? AND user_id = ?`, workspaceID, teamID, userID)
 	if err := mustAffect(res, err); err != nil {
 		return err

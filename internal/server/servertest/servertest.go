@@ -151,7 +151,7 @@ type Workspace struct {
 func (s *Server) Workspace(t testing.TB, name string) *Workspace {
 	t.Helper()
 	ctx := context.Background()
-	w, err := s.Service.CreateWorkspace(ctx, name)
+	w, err := s.Service.CreateWorkspace(ctx, name, 0)
 	if err != nil {
 		t.Fatalf("create workspace %s: %v", name, err)
 	}
