@@ -19,34 +19,18 @@ func accountResource(a *latchkey.Account) resource {
 }
 
 func (h *handler) listAccounts(w http.ResponseWriter, r *http.Request) {
-	pg, err := page(r, 25)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	f := latchkey.AccountFilter{Page: pg, Applications: commaList(r, "filter[application]")}
-	for _, s := range commaList(r, "filter[status]") {
-		f.Statuses = append(f.Statuses, latchkey.AccountStatus(s))
-	}
-	accounts, total, err := h.svc.ListAccounts(r.Context(), f)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	data := make([]resource, len(accounts))
-	for i, a := range accounts {
-		data[i] = accountResource(a)
-	}
-	writeJSON(w, http.StatusOK, newList(r, pg, total, data))
+	listing(h, w, r, 25, func(pg latchkey.Page) ([]*latchkey.Account, int, error) {
+		f := latchkey.AccountFilter{Page: pg, Applications: commaList(r, "filter[application]")}
+		for _, s := range commaList(r, "filter[status]") {
+			f.Statuses = append(f.Statuses, latchkey.AccountStatus(s))
+		}
+		return h.svc.ListAccounts(r.Context(), f)
+	}, accountResource)
 }
 
 func (h *handler) getAccount(w http.ResponseWriter, r *http.Request) {
 	a, err := h.svc.GetAccount(r.Context(), r.PathValue("id"))
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, single{Data: accountResource(a)})
+	one(h, w, r, a, err, accountResource)
 }
 
 // accountInput is the body of POST and PATCH /accounts.
@@ -88,49 +72,22 @@ func (in *accountInput) core() core.AccountInput {
 }
 
 func (h *handler) createAccount(w http.ResponseWriter, r *http.Request) {
-	var body in[accountInput]
-	if err := decode(r, &body); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	attrs, err := attributes(body, []string{"account", "accounts"}, "")
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	a, err := h.svc.CreateAccount(r.Context(), attrs.core())
-	if err != nil {
-		h.writeError(w, r, inBody(err))
-		return
-	}
-	writeJSON(w, http.StatusCreated, single{Data: accountResource(a)})
+	write(h, w, r, []string{"account", "accounts"}, "", http.StatusCreated, func(in *accountInput) (resource, error) {
+		a, err := h.svc.CreateAccount(r.Context(), in.core())
+		return wrapResource(a, err, accountResource)
+	})
 }
 
 func (h *handler) updateAccount(w http.ResponseWriter, r *http.Request) {
-	var body in[accountInput]
-	if err := decode(r, &body); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	attrs, err := attributes(body, []string{"account", "accounts"}, r.PathValue("id"))
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	a, err := h.svc.UpdateAccount(r.Context(), r.PathValue("id"), attrs.core())
-	if err != nil {
-		h.writeError(w, r, inBody(err))
-		return
-	}
-	writeJSON(w, http.StatusOK, single{Data: accountResource(a)})
+	id := r.PathValue("id")
+	write(h, w, r, []string{"account", "accounts"}, id, http.StatusOK, func(in *accountInput) (resource, error) {
+		a, err := h.svc.UpdateAccount(r.Context(), id, in.core())
+		return wrapResource(a, err, accountResource)
+	})
 }
 
 func (h *handler) deleteAccount(w http.ResponseWriter, r *http.Request) {
-	if err := h.svc.DeleteAccount(r.Context(), r.PathValue("id")); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	noContent(w)
+	done(h, w, r, h.svc.DeleteAccount(r.Context(), r.PathValue("id")))
 }
 
 type secretBody struct {

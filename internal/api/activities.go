@@ -34,13 +34,8 @@ func activityResource(a *latchkey.Activity) resource {
 }
 
 func (h *handler) listActivities(w http.ResponseWriter, r *http.Request) {
-	pg, err := page(r, 25)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
 	q := query(r)
-	f := latchkey.ActivityFilter{Page: pg, Actions: commaList(r, "filter[action]"), ActorID: q.Get("filter[actor]"),
+	f := latchkey.ActivityFilter{Actions: commaList(r, "filter[action]"), ActorID: q.Get("filter[actor]"),
 		ResourceType: q.Get("filter[resourceType]"), ResourceID: q.Get("filter[resource]")}
 	for _, t := range []struct {
 		name string
@@ -57,14 +52,8 @@ func (h *handler) listActivities(w http.ResponseWriter, r *http.Request) {
 		}
 		*t.dst = &at
 	}
-	activities, total, err := h.svc.ListActivities(r.Context(), f)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	data := make([]resource, len(activities))
-	for i, a := range activities {
-		data[i] = activityResource(a)
-	}
-	writeJSON(w, http.StatusOK, newList(r, pg, total, data))
+	listing(h, w, r, 25, func(pg latchkey.Page) ([]*latchkey.Activity, int, error) {
+		f.Page = pg
+		return h.svc.ListActivities(r.Context(), f)
+	}, activityResource)
 }

@@ -31,31 +31,15 @@ func apiKeyResource(k *latchkey.APIKey, now time.Time) resource {
 }
 
 func (h *handler) listAPIKeys(w http.ResponseWriter, r *http.Request) {
-	pg, err := page(r, 25)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	keys, total, err := h.svc.ListAPIKeys(r.Context(), pg)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
 	now := time.Now()
-	data := make([]resource, len(keys))
-	for i, k := range keys {
-		data[i] = apiKeyResource(k, now)
-	}
-	writeJSON(w, http.StatusOK, newList(r, pg, total, data))
+	listing(h, w, r, 25, func(pg latchkey.Page) ([]*latchkey.APIKey, int, error) {
+		return h.svc.ListAPIKeys(r.Context(), pg)
+	}, func(k *latchkey.APIKey) resource { return apiKeyResource(k, now) })
 }
 
 func (h *handler) getAPIKey(w http.ResponseWriter, r *http.Request) {
 	k, err := h.svc.GetAPIKey(r.Context(), r.PathValue("id"))
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, single{Data: apiKeyResource(k, time.Now())})
+	one(h, w, r, k, err, func(k *latchkey.APIKey) resource { return apiKeyResource(k, time.Now()) })
 }
 
 type apiKeyInput struct {
@@ -75,57 +59,28 @@ func (in *apiKeyInput) core() core.APIKeyInput {
 }
 
 func (h *handler) createAPIKey(w http.ResponseWriter, r *http.Request) {
-	var body in[apiKeyInput]
-	if err := decode(r, &body); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	attrs, err := attributes(body, []string{"api_key", "api_keys"}, "")
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	in := attrs.core()
-	if in.Scopes == nil {
-		in.Scopes = []string{}
-	}
-	k, err := h.svc.CreateAPIKey(r.Context(), "", in)
-	if err != nil {
-		h.writeError(w, r, inBody(err))
-		return
-	}
-	res := apiKeyResource(k.Key, time.Now())
-	attr := res.Attributes.(apiKeyAttributes)
-	attr.Key, attr.SecretID = &k.Secret, str(k.SecretID)
-	res.Attributes = attr
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusCreated, single{Data: res})
+	write(h, w, r, []string{"api_key", "api_keys"}, "", http.StatusCreated, func(in *apiKeyInput) (resource, error) {
+		k, err := h.svc.CreateAPIKey(r.Context(), "", in.core())
+		if err != nil {
+			return resource{}, err
+		}
+		res := apiKeyResource(k.Key, time.Now())
+		attr := res.Attributes.(apiKeyAttributes)
+		attr.Key, attr.SecretID = &k.Secret, str(k.SecretID)
+		res.Attributes = attr
+		w.Header().Set("Cache-Control", "no-store")
+		return res, nil
+	})
 }
 
 func (h *handler) updateAPIKey(w http.ResponseWriter, r *http.Request) {
-	var body in[apiKeyInput]
-	if err := decode(r, &body); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	attrs, err := attributes(body, []string{"api_key", "api_keys"}, r.PathValue("id"))
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	in := attrs.core()
-	k, err := h.svc.UpdateAPIKey(r.Context(), r.PathValue("id"), in)
-	if err != nil {
-		h.writeError(w, r, inBody(err))
-		return
-	}
-	writeJSON(w, http.StatusOK, single{Data: apiKeyResource(k, time.Now())})
+	id := r.PathValue("id")
+	write(h, w, r, []string{"api_key", "api_keys"}, id, http.StatusOK, func(in *apiKeyInput) (resource, error) {
+		k, err := h.svc.UpdateAPIKey(r.Context(), id, in.core())
+		return wrapResource(k, err, func(k *latchkey.APIKey) resource { return apiKeyResource(k, time.Now()) })
+	})
 }
 
 func (h *handler) deleteAPIKey(w http.ResponseWriter, r *http.Request) {
-	if err := h.svc.DeleteAPIKey(r.Context(), r.PathValue("id")); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	noContent(w)
+	done(h, w, r, h.svc.DeleteAPIKey(r.Context(), r.PathValue("id")))
 }

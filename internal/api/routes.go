@@ -47,6 +47,3 @@ func (h *handler) openAPI(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	_, _ = w.Write(h.openapi)
 }
-
-// noContent answers a successful delete.
-func noContent(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }

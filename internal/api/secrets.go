@@ -40,30 +40,14 @@ func secretResource(s *latchkey.Secret) resource {
 }
 
 func (h *handler) listSecrets(w http.ResponseWriter, r *http.Request) {
-	pg, err := page(r, 25)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	secrets, total, err := h.svc.ListSecrets(r.Context(), pg)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	data := make([]resource, len(secrets))
-	for i, s := range secrets {
-		data[i] = secretResource(s)
-	}
-	writeJSON(w, http.StatusOK, newList(r, pg, total, data))
+	listing(h, w, r, 25, func(pg latchkey.Page) ([]*latchkey.Secret, int, error) {
+		return h.svc.ListSecrets(r.Context(), pg)
+	}, secretResource)
 }
 
 func (h *handler) getSecret(w http.ResponseWriter, r *http.Request) {
 	s, err := h.svc.GetSecret(r.Context(), r.PathValue("id"))
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, single{Data: secretResource(s)})
+	one(h, w, r, s, err, secretResource)
 }
 
 // secretInput is the body of POST and PATCH /secrets.
@@ -110,57 +94,28 @@ func (in *secretInput) core() core.SecretInput {
 }
 
 func (h *handler) createSecret(w http.ResponseWriter, r *http.Request) {
-	var body in[secretInput]
-	if err := decode(r, &body); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	attrs, err := attributes(body, []string{"secret", "secrets"}, "")
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	if err := attrs.checkBody(); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	s, err := h.svc.CreateSecret(r.Context(), attrs.core())
-	if err != nil {
-		h.writeError(w, r, inBody(err))
-		return
-	}
-	writeJSON(w, http.StatusCreated, single{Data: secretResource(s)})
+	write(h, w, r, []string{"secret", "secrets"}, "", http.StatusCreated, func(in *secretInput) (resource, error) {
+		if err := in.checkBody(); err != nil {
+			return resource{}, err
+		}
+		s, err := h.svc.CreateSecret(r.Context(), in.core())
+		return wrapResource(s, err, secretResource)
+	})
 }
 
 func (h *handler) updateSecret(w http.ResponseWriter, r *http.Request) {
-	var body in[secretInput]
-	if err := decode(r, &body); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	attrs, err := attributes(body, []string{"secret", "secrets"}, r.PathValue("id"))
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	if err := attrs.checkBody(); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	s, err := h.svc.UpdateSecret(r.Context(), r.PathValue("id"), attrs.core())
-	if err != nil {
-		h.writeError(w, r, inBody(err))
-		return
-	}
-	writeJSON(w, http.StatusOK, single{Data: secretResource(s)})
+	id := r.PathValue("id")
+	write(h, w, r, []string{"secret", "secrets"}, id, http.StatusOK, func(in *secretInput) (resource, error) {
+		if err := in.checkBody(); err != nil {
+			return resource{}, err
+		}
+		s, err := h.svc.UpdateSecret(r.Context(), id, in.core())
+		return wrapResource(s, err, secretResource)
+	})
 }
 
 func (h *handler) deleteSecret(w http.ResponseWriter, r *http.Request) {
-	if err := h.svc.DeleteSecret(r.Context(), r.PathValue("id")); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	noContent(w)
+	done(h, w, r, h.svc.DeleteSecret(r.Context(), r.PathValue("id")))
 }
 
 // memberType reads {memberType}: the path says users or teams, the objects
@@ -189,21 +144,9 @@ func (h *handler) listSecretMembers(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	pg, err := page(r, 25)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	members, total, err := h.svc.ListSecretMembers(r.Context(), r.PathValue("id"), mt, pg)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	data := make([]resource, len(members))
-	for i, m := range members {
-		data[i] = memberResource(m)
-	}
-	writeJSON(w, http.StatusOK, newList(r, pg, total, data))
+	listing(h, w, r, 25, func(pg latchkey.Page) ([]core.Member, int, error) {
+		return h.svc.ListSecretMembers(r.Context(), r.PathValue("id"), mt, pg)
+	}, memberResource)
 }
 
 type shareInput struct {
@@ -251,9 +194,5 @@ func (h *handler) removeSecretMember(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	if err := h.svc.RemoveSecretMember(r.Context(), r.PathValue("id"), mt, r.PathValue("memberId")); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	noContent(w)
+	done(h, w, r, h.svc.RemoveSecretMember(r.Context(), r.PathValue("id"), mt, r.PathValue("memberId")))
 }

@@ -75,9 +75,5 @@ func (h *handler) refreshToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) revokeToken(w http.ResponseWriter, r *http.Request) {
-	if err := h.svc.RevokeToken(r.Context()); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	noContent(w)
+	done(h, w, r, h.svc.RevokeToken(r.Context()))
 }

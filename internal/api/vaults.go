@@ -27,30 +27,14 @@ func vaultResource(v *latchkey.Vault) resource {
 }
 
 func (h *handler) listVaults(w http.ResponseWriter, r *http.Request) {
-	pg, err := page(r, 25)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	vaults, total, err := h.svc.ListVaults(r.Context(), pg)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	data := make([]resource, len(vaults))
-	for i, v := range vaults {
-		data[i] = vaultResource(v)
-	}
-	writeJSON(w, http.StatusOK, newList(r, pg, total, data))
+	listing(h, w, r, 25, func(pg latchkey.Page) ([]*latchkey.Vault, int, error) {
+		return h.svc.ListVaults(r.Context(), pg)
+	}, vaultResource)
 }
 
 func (h *handler) getVault(w http.ResponseWriter, r *http.Request) {
 	v, err := h.svc.GetVault(r.Context(), r.PathValue("id"))
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, single{Data: vaultResource(v)})
+	one(h, w, r, v, err, vaultResource)
 }
 
 type vaultInput struct {
@@ -73,39 +57,16 @@ func (in *vaultInput) core() core.VaultInput {
 }
 
 func (h *handler) createVault(w http.ResponseWriter, r *http.Request) {
-	var body in[vaultInput]
-	if err := decode(r, &body); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	attrs, err := attributes(body, []string{"vault", "vaults"}, "")
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	v, err := h.svc.CreateVault(r.Context(), attrs.core())
-	if err != nil {
-		h.writeError(w, r, inBody(err))
-		return
-	}
-	writeJSON(w, http.StatusCreated, single{Data: vaultResource(v)})
+	write(h, w, r, []string{"vault", "vaults"}, "", http.StatusCreated, func(in *vaultInput) (resource, error) {
+		v, err := h.svc.CreateVault(r.Context(), in.core())
+		return wrapResource(v, err, vaultResource)
+	})
 }
 
 func (h *handler) updateVault(w http.ResponseWriter, r *http.Request) {
-	var body in[vaultInput]
-	if err := decode(r, &body); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	attrs, err := attributes(body, []string{"vault", "vaults"}, r.PathValue("id"))
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	v, err := h.svc.UpdateVault(r.Context(), r.PathValue("id"), attrs.core())
-	if err != nil {
-		h.writeError(w, r, inBody(err))
-		return
-	}
-	writeJSON(w, http.StatusOK, single{Data: vaultResource(v)})
+	id := r.PathValue("id")
+	write(h, w, r, []string{"vault", "vaults"}, id, http.StatusOK, func(in *vaultInput) (resource, error) {
+		v, err := h.svc.UpdateVault(r.Context(), id, in.core())
+		return wrapResource(v, err, vaultResource)
+	})
 }
