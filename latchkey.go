@@ -11,10 +11,14 @@ package latchkey
 
 import "time"
 
-// Page selects one page of a list. Number is 1-based.
+// Page selects one page of a list. Number is 1-based. After, when set, is
+// the id the previous page ended with: the page starts after it whatever
+// was added or removed before it meanwhile, which makes a walk through
+// links.next see every item exactly once.
 type Page struct {
 	Number int
 	Size   int
+	After  string
 }
 
 // Offset is the number of rows before the page.

@@ -22,6 +22,8 @@ type Operation struct {
 	Admin bool
 	// Creates an item of its own: not for login-only members or guest users.
 	CreatesItem bool
+	// Members only: not for login-only members or guests of either kind.
+	MembersOnly bool
 }
 
 // Authorize applies the credential and workspace-role gates of op. Item
@@ -69,6 +71,9 @@ func (op Operation) Authorize(p *latchkey.Principal) error {
 	}
 	if op.CreatesItem && !p.Role.CanCreateItems() {
 		return latchkey.Errorf(latchkey.EForbidden, "Your workspace role cannot add items.")
+	}
+	if op.MembersOnly && (p.Role.IsGuest() || p.Role == latchkey.RoleLoginOnly) {
+		return latchkey.Errorf(latchkey.EForbidden, "Guests and login-only members cannot do this.")
 	}
 	return nil
 }

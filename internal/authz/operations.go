@@ -6,14 +6,16 @@ import "github.com/latchkeyhq/latchkey"
 // vendor's documentation where it has them; "Read items" stands in for any
 // item read because Scope.Has says so.
 var (
-	ListAccounts       = Operation{Name: "accounts.list", Scopes: s(latchkey.ScopeReadAccounts)}
-	GetAccount         = Operation{Name: "accounts.get", Scopes: s(latchkey.ScopeReadAccounts)}
-	ReadAccountSecrets = Operation{Name: "accounts.secrets.read", Scopes: s(latchkey.ScopeReadAccounts)}
-	ReadAccountTOTP    = Operation{Name: "accounts.totp.read", Scopes: s(latchkey.ScopeReadAccounts)}
-	CreateAccount      = Operation{Name: "accounts.create", Scopes: s(latchkey.ScopeWriteAccounts), CreatesItem: true}
-	UpdateAccount      = Operation{Name: "accounts.update", Scopes: s(latchkey.ScopeWriteAccounts)}
-	DeleteAccount      = Operation{Name: "accounts.delete", Scopes: s(latchkey.ScopeWriteAccounts)}
-	ShareAccount       = Operation{Name: "accounts.members.add", Scopes: s(latchkey.ScopeWriteAccounts)}
+	ListAccounts        = Operation{Name: "accounts.list", Scopes: s(latchkey.ScopeReadAccounts)}
+	GetAccount          = Operation{Name: "accounts.get", Scopes: s(latchkey.ScopeReadAccounts)}
+	ReadAccountSecrets  = Operation{Name: "accounts.secrets.read", Scopes: s(latchkey.ScopeReadAccounts)}
+	ReadAccountTOTP     = Operation{Name: "accounts.totp.read", Scopes: s(latchkey.ScopeReadAccounts)}
+	CreateAccount       = Operation{Name: "accounts.create", Scopes: s(latchkey.ScopeWriteAccounts), CreatesItem: true}
+	UpdateAccount       = Operation{Name: "accounts.update", Scopes: s(latchkey.ScopeWriteAccounts)}
+	DeleteAccount       = Operation{Name: "accounts.delete", Scopes: s(latchkey.ScopeWriteAccounts)}
+	ListAccountMembers  = Operation{Name: "accounts.members.list", Scopes: s(latchkey.ScopeReadAccounts)}
+	ShareAccount        = Operation{Name: "accounts.members.add", Scopes: s(latchkey.ScopeWriteAccounts)}
+	RemoveAccountMember = Operation{Name: "accounts.members.remove", Scopes: s(latchkey.ScopeWriteAccounts)}
 
 	ListSecrets        = Operation{Name: "secrets.list", Scopes: s(latchkey.ScopeReadSecrets)}
 	GetSecret          = Operation{Name: "secrets.get", Scopes: s(latchkey.ScopeReadSecrets)}
@@ -23,6 +25,36 @@ var (
 	ListSecretMembers  = Operation{Name: "secrets.members.list", Scopes: s(latchkey.ScopeReadSecrets)}
 	ShareSecret        = Operation{Name: "secrets.members.add", Scopes: s(latchkey.ScopeWriteSecrets)}
 	RemoveSecretMember = Operation{Name: "secrets.members.remove", Scopes: s(latchkey.ScopeWriteSecrets)}
+
+	ListUsers  = Operation{Name: "users.list", Scopes: s(latchkey.ScopeReadUsers), Admin: true}
+	GetUser    = Operation{Name: "users.get", Scopes: s(latchkey.ScopeReadUsers), Admin: true}
+	CreateUser = Operation{Name: "users.create", Scopes: s(latchkey.ScopeWriteUsers), Admin: true}
+	UpdateUser = Operation{Name: "users.update", Scopes: s(latchkey.ScopeWriteUsers), Admin: true}
+	DeleteUser = Operation{Name: "users.delete", Scopes: s(latchkey.ScopeWriteUsers), Admin: true}
+	// The legacy Read API's account list of one user: an admin reads
+	// anyone's, a member only their own.
+	UserAccounts = Operation{Name: "users.accounts", Scopes: s(latchkey.ScopeReadAccounts)}
+
+	// Teams are read with "Read users" as the vendor documents, or our
+	// "Read teams".
+	ListTeams        = Operation{Name: "teams.list", AnyScope: s(latchkey.ScopeReadUsers, latchkey.ScopeReadTeams), Admin: true}
+	GetTeam          = Operation{Name: "teams.get", AnyScope: s(latchkey.ScopeReadUsers, latchkey.ScopeReadTeams), Admin: true}
+	CreateTeam       = Operation{Name: "teams.create", Scopes: s(latchkey.ScopeWriteTeams), MembersOnly: true}
+	UpdateTeam       = Operation{Name: "teams.update", Scopes: s(latchkey.ScopeWriteTeams)}
+	DeleteTeam       = Operation{Name: "teams.delete", Scopes: s(latchkey.ScopeDeleteTeams)}
+	AddTeamMembers   = Operation{Name: "teams.members.add", Scopes: s(latchkey.ScopeWriteTeams)}
+	ListTeamMembers  = Operation{Name: "teams.members.list", AnyScope: s(latchkey.ScopeReadUsers, latchkey.ScopeReadTeams)}
+	RemoveTeamMember = Operation{Name: "teams.members.remove", Scopes: s(latchkey.ScopeWriteTeams)}
+
+	ListCollections        = Operation{Name: "collections.list", Scopes: s(latchkey.ScopeReadItems)}
+	GetCollection          = Operation{Name: "collections.get", Scopes: s(latchkey.ScopeReadItems)}
+	CreateCollection       = Operation{Name: "collections.create", Scopes: s(latchkey.ScopeWriteCollections), CreatesItem: true}
+	UpdateCollection       = Operation{Name: "collections.update", Scopes: s(latchkey.ScopeWriteCollections)}
+	DeleteCollection       = Operation{Name: "collections.delete", Scopes: s(latchkey.ScopeWriteCollections)}
+	ListCollectionContents = Operation{Name: "collections.contents.list", Scopes: s(latchkey.ScopeReadItems)}
+	ChangeCollectionItems  = Operation{Name: "collections.items.change", Scopes: s(latchkey.ScopeWriteCollections)}
+	ShareCollection        = Operation{Name: "collections.members.add", Scopes: s(latchkey.ScopeWriteCollections)}
+	RemoveCollectionMember = Operation{Name: "collections.members.remove", Scopes: s(latchkey.ScopeWriteCollections)}
 
 	ListVaults  = Operation{Name: "vaults.list", Scopes: s(latchkey.ScopeReadVaults), Admin: true}
 	GetVault    = Operation{Name: "vaults.get", BearerOnly: true, Admin: true}

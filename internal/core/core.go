@@ -6,7 +6,9 @@ package core
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -169,3 +171,7 @@ func plainText(field, s string) error {
 	}
 	return nil
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func asError(err error, target **latchkey.Error) bool { return errors.As(err, target) }

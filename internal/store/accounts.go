@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 
@@ -81,7 +82,10 @@ func (tx *Tx) CreateAccount(ctx context.Context, a *latchkey.Account) error {
 		updated_at, updated_by, last_login_at, last_login_by,
 		last_password_change_at, rotated_at, rotated_by, rotated_by_id, synced_at)
 		VALUES (`+placeholders(35)+`)`, args...)
-	return err
+	if err != nil {
+		return err
+	}
+	return tx.bump(ctx, a.WorkspaceID, countAccounts, 1)
 }
 
 // UpdateAccount writes every mutable field of a.
@@ -106,7 +110,10 @@ func (tx *Tx) DeleteAccount(ctx context.Context, workspaceID, id string) error {
 		return err
 	}
 	res, err := tx.exec(ctx, `DELETE FROM accounts WHERE workspace_id = ? AND id = ?`, workspaceID, id)
-	return mustAffect(res, err)
+	if err := mustAffect(res, err); err != nil {
+		return err
+	}
+	return tx.bump(ctx, workspaceID, countAccounts, -1)
 }
 
 // Account reads one account together with userID's effective role on it
@@ -126,8 +133,18 @@ func (tx *Tx) Account(ctx context.Context, workspaceID, id, userID string) (*lat
 }
 
 // ListAccounts pages through the accounts vis allows, in creation order.
+// Unfiltered lists take their total from the kept counts, and deep pages
+// start from anchors.
 func (tx *Tx) ListAccounts(ctx context.Context, workspaceID string, vis Visibility, f latchkey.AccountFilter) ([]*latchkey.Account, int, error) {
 	from, args := visibleItems("accounts", latchkey.ItemAccount, workspaceID, vis)
+	total, version, key := -1, int64(0), ""
+	if len(f.Applications) == 0 && len(f.Statuses) == 0 {
+		var err error
+		total, version, key, err = tx.visibleTotal(ctx, workspaceID, vis, latchkey.ItemAccount, countAccounts)
+		if err != nil {
+			return nil, 0, err
+		}
+	}
 	var where strings.Builder
 	if len(f.Applications) > 0 {
 		where.WriteString(` AND a.application IN (` + placeholders(len(f.Applications)) + `)`)
@@ -141,27 +158,34 @@ func (tx *Tx) ListAccounts(ctx context.Context, workspaceID string, vis Visibili
 			args = append(args, string(s))
 		}
 	}
-	total, err := tx.count(ctx, `SELECT COUNT(*) `+from+where.String(), args...)
-	if err != nil || total <= f.Page.Offset() {
-		return nil, total, err
+	return listPage(ctx, tx, from+where.String(), args, idColumn(vis), `SELECT `+accountColumns+`, `+rankColumn(vis)+` `, f.Page,
+		total, key, version, func(row interface{ Scan(...any) error }) (*latchkey.Account, error) {
+			var rank latchkey.Rank
+			a, err := scanAccount(row, &rank)
+			if err == nil {
+				a.Rank = rank
+			}
+			return a, err
+		})
+}
+
+// visibleTotal is the cheap total of an unfiltered visible list, its
+// version, and its key for anchors: the workspace counter for the operator,
+// the user's kept count otherwise.
+func (tx *Tx) visibleTotal(ctx context.Context, workspaceID string, vis Visibility, itemType latchkey.ItemType, counter string) (int, int64, string, error) {
+	if vis.All {
+		n, v, err := tx.counter(ctx, workspaceID, counter)
+		return n, v, workspaceID + "|" + counter, err
 	}
-	rows, err := tx.query(ctx, `SELECT `+accountColumns+`, `+rankColumn(vis)+` `+from+where.String()+
-		` ORDER BY a.id LIMIT ? OFFSET ?`, append(args, f.Page.Size, f.Page.Offset())...)
-	if err != nil {
-		return nil, 0, err
+	n, v, err := tx.VisibleCount(ctx, workspaceID, vis.UserID, itemType, vis.MinRank)
+	return n, v, workspaceID + "|" + vis.UserID + "|" + string(itemType) + "|" + strconv.Itoa(int(vis.MinRank)), err
+}
+
+func idColumn(vis Visibility) string {
+	if vis.All {
+		return "a.id"
 	}
-	defer rows.Close()
-	out := make([]*latchkey.Account, 0, min(f.Page.Size, total))
-	for rows.Next() {
-		var rank latchkey.Rank
-		a, err := scanAccount(rows, &rank)
-		if err != nil {
-			return nil, 0, err
-		}
-		a.Rank = rank
-		out = append(out, a)
-	}
-	return out, total, rows.Err()
+	return "x.item_id"
 }
 
 // visibleItems returns the FROM clause (aliasing the item table as a) and

@@ -63,34 +63,23 @@ func (tx *Tx) ListActivities(ctx context.Context, workspaceID string, f latchkey
 	if f.Until != nil {
 		add(`created_at < ?`, micros(*f.Until))
 	}
-	total, err := tx.count(ctx, `SELECT COUNT(*) FROM activities`+where.String(), args...)
-	if err != nil || total <= f.Page.Offset() {
-		return nil, total, err
-	}
-	rows, err := tx.query(ctx, `SELECT `+activityColumns+` FROM activities`+where.String()+` ORDER BY id DESC LIMIT ? OFFSET ?`,
-		append(args, f.Page.Size, f.Page.Offset())...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []*latchkey.Activity
-	for rows.Next() {
-		var (
-			a       latchkey.Activity
-			created int64
-			details string
-		)
-		if err := rows.Scan(&a.WorkspaceID, &a.ID, &created, &a.ActorID, &a.ActorName, &a.ActorType, &a.CredentialKind, &a.CredentialID,
-			&a.Action, &a.ResourceType, &a.ResourceID, &a.ClientAddr, &details); err != nil {
-			return nil, 0, err
-		}
-		a.CreatedAt = fromMicros(created)
-		if details != "{}" {
-			if err := json.Unmarshal([]byte(details), &a.Details); err != nil {
-				return nil, 0, err
+	return listPage(ctx, tx, `FROM activities`+where.String(), args, "id DESC", `SELECT `+activityColumns+` `, f.Page, -1, "", 0,
+		func(row interface{ Scan(...any) error }) (*latchkey.Activity, error) {
+			var (
+				a       latchkey.Activity
+				created int64
+				details string
+			)
+			if err := row.Scan(&a.WorkspaceID, &a.ID, &created, &a.ActorID, &a.ActorName, &a.ActorType, &a.CredentialKind, &a.CredentialID,
+				&a.Action, &a.ResourceType, &a.ResourceID, &a.ClientAddr, &details); err != nil {
+				return nil, err
 			}
-		}
-		out = append(out, &a)
-	}
-	return out, total, rows.Err()
+			a.CreatedAt = fromMicros(created)
+			if details != "{}" {
+				if err := json.Unmarshal([]byte(details), &a.Details); err != nil {
+					return nil, err
+				}
+			}
+			return &a, nil
+		})
 }

@@ -64,25 +64,8 @@ func (tx *Tx) APIKey(ctx context.Context, workspaceID, id string) (*latchkey.API
 
 // ListAPIKeys pages through one user's keys, removed ones included, oldest first.
 func (tx *Tx) ListAPIKeys(ctx context.Context, workspaceID, userID string, page latchkey.Page) ([]*latchkey.APIKey, int, error) {
-	total, err := tx.count(ctx, `SELECT COUNT(*) FROM api_keys WHERE workspace_id = ? AND user_id = ?`, workspaceID, userID)
-	if err != nil || total <= page.Offset() {
-		return nil, total, err
-	}
-	rows, err := tx.query(ctx, `SELECT `+apiKeyColumns+` FROM api_keys k WHERE k.workspace_id = ? AND k.user_id = ? ORDER BY k.id LIMIT ? OFFSET ?`,
-		workspaceID, userID, page.Size, page.Offset())
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []*latchkey.APIKey
-	for rows.Next() {
-		k, err := scanAPIKey(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, k)
-	}
-	return out, total, rows.Err()
+	return listPage(ctx, tx, `FROM api_keys k WHERE k.workspace_id = ? AND k.user_id = ?`, []any{workspaceID, userID}, "k.id",
+		`SELECT `+apiKeyColumns+` `, page, -1, "", 0, func(row interface{ Scan(...any) error }) (*latchkey.APIKey, error) { return scanAPIKey(row) })
 }
 
 // Credential is what authentication needs to know about a key or token:

@@ -32,7 +32,35 @@ func (tx *Tx) Grant(ctx context.Context, g *latchkey.Grant) error {
 		g.WorkspaceID, g.ItemID, string(g.MemberType), g.MemberID, string(g.ItemType), int(g.Rank), micros(g.CreatedAt), g.CreatedBy); err != nil {
 		return err
 	}
-	return tx.refreshItemAccess(ctx, g.WorkspaceID, g.ItemID)
+	return tx.refreshGranted(ctx, g.WorkspaceID, g.ItemType, g.ItemID)
+}
+
+// GrantMany gives one member the same rank on many items at once and
+// rebuilds them in chunks: for reassigning what a departing member owned.
+func (tx *Tx) GrantMany(ctx context.Context, workspaceID string, items []ItemRef, memberType latchkey.MemberType, memberID string, rank latchkey.Rank, at int64, by string) error {
+	if err := tx.lockAccess(ctx, workspaceID); err != nil {
+		return err
+	}
+	var collections, others []string
+	for _, it := range items {
+		if _, err := tx.exec(ctx, `INSERT INTO item_grants (workspace_id, item_id, member_type, member_id, item_type, rank, created_at, created_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (workspace_id, item_id, member_type, member_id) DO UPDATE SET rank = excluded.rank`,
+			workspaceID, it.ID, string(memberType), memberID, string(it.Type), int(rank), at, by); err != nil {
+			return err
+		}
+		if it.Type == latchkey.ItemCollection {
+			collections = append(collections, it.ID)
+		} else {
+			others = append(others, it.ID)
+		}
+	}
+	for _, c := range collections {
+		if err := tx.refreshGranted(ctx, workspaceID, latchkey.ItemCollection, c); err != nil {
+			return err
+		}
+	}
+	return tx.refreshItems(ctx, workspaceID, others)
 }
 
 // Revoke removes a member's grant on an item.
@@ -40,24 +68,47 @@ func (tx *Tx) Revoke(ctx context.Context, workspaceID, itemID string, memberType
 	if err := tx.lockAccess(ctx, workspaceID); err != nil {
 		return err
 	}
-	res, err := tx.exec(ctx, `DELETE FROM item_grants WHERE workspace_id = ? AND item_id = ? AND member_type = ? AND member_id = ?`,
-		workspaceID, itemID, string(memberType), memberID)
-	if err := mustAffect(res, err); err != nil {
+	var itemType latchkey.ItemType
+	if err := tx.queryRow(ctx, `SELECT item_type FROM item_grants WHERE workspace_id = ? AND item_id = ? AND member_type = ? AND member_id = ?`,
+		workspaceID, itemID, string(memberType), memberID).Scan(&itemType); err != nil {
+		return tx.db.translate(err)
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM item_grants WHERE workspace_id = ? AND item_id = ? AND member_type = ? AND member_id = ?`,
+		workspaceID, itemID, string(memberType), memberID); err != nil {
 		return err
 	}
-	return tx.refreshItemAccess(ctx, workspaceID, itemID)
+	return tx.refreshGranted(ctx, workspaceID, itemType, itemID)
 }
 
-// ForgetItem removes every grant and effective role on an item being deleted.
+// ForgetItem removes every grant on an account or secret being deleted, its
+// place in collections, and every effective role on it.
 func (tx *Tx) ForgetItem(ctx context.Context, workspaceID, itemID string) error {
 	if err := tx.lockAccess(ctx, workspaceID); err != nil {
 		return err
 	}
-	if _, err := tx.exec(ctx, `DELETE FROM item_grants WHERE workspace_id = ? AND item_id = ?`, workspaceID, itemID); err != nil {
+	for _, q := range []string{
+		`DELETE FROM item_grants WHERE workspace_id = ? AND item_id = ?`,
+		`DELETE FROM collection_items WHERE workspace_id = ? AND item_id = ?`,
+	} {
+		if _, err := tx.exec(ctx, q, workspaceID, itemID); err != nil {
+			return err
+		}
+	}
+	// With no grants and no collections left, the rebuild leaves no rows.
+	return tx.refreshItems(ctx, workspaceID, []string{itemID})
+}
+
+// refreshGranted rebuilds what a grant on an item reaches: the item, or for
+// a collection everything under it.
+func (tx *Tx) refreshGranted(ctx context.Context, workspaceID string, itemType latchkey.ItemType, itemID string) error {
+	if itemType != latchkey.ItemCollection {
+		return tx.refreshItems(ctx, workspaceID, []string{itemID})
+	}
+	ids, err := tx.subtreeItems(ctx, workspaceID, itemID)
+	if err != nil {
 		return err
 	}
-	_, err := tx.exec(ctx, `DELETE FROM item_access WHERE workspace_id = ? AND item_id = ?`, workspaceID, itemID)
-	return err
+	return tx.refreshItems(ctx, workspaceID, ids)
 }
 
 // ItemGrant returns one member's direct grant on an item.
@@ -74,32 +125,19 @@ func (tx *Tx) ItemGrant(ctx context.Context, workspaceID, itemID string, memberT
 	return &g, nil
 }
 
-// ItemGrants lists the direct grants of one member type on an item, oldest first.
+// ItemGrants lists the direct grants of one member type on an item, by member.
 func (tx *Tx) ItemGrants(ctx context.Context, workspaceID, itemID string, memberType latchkey.MemberType, page latchkey.Page) ([]*latchkey.Grant, int, error) {
-	total, err := tx.count(ctx, `SELECT COUNT(*) FROM item_grants WHERE workspace_id = ? AND item_id = ? AND member_type = ?`,
-		workspaceID, itemID, string(memberType))
-	if err != nil || total <= page.Offset() {
-		return nil, total, err
-	}
-	rows, err := tx.query(ctx, `SELECT member_id, item_type, rank, created_at, created_by FROM item_grants
-		WHERE workspace_id = ? AND item_id = ? AND member_type = ?
-		ORDER BY created_at, member_id LIMIT ? OFFSET ?`,
-		workspaceID, itemID, string(memberType), page.Size, page.Offset())
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var out []*latchkey.Grant
-	for rows.Next() {
-		g := latchkey.Grant{WorkspaceID: workspaceID, ItemID: itemID, MemberType: memberType}
-		var created int64
-		if err := rows.Scan(&g.MemberID, &g.ItemType, &g.Rank, &created, &g.CreatedBy); err != nil {
-			return nil, 0, err
-		}
-		g.CreatedAt = fromMicros(created)
-		out = append(out, &g)
-	}
-	return out, total, rows.Err()
+	return listPage(ctx, tx, `FROM item_grants g WHERE g.workspace_id = ? AND g.item_id = ? AND g.member_type = ?`,
+		[]any{workspaceID, itemID, string(memberType)}, "g.member_id", `SELECT g.member_id, g.item_type, g.rank, g.created_at, g.created_by `,
+		page, -1, "", 0, func(row interface{ Scan(...any) error }) (*latchkey.Grant, error) {
+			g := latchkey.Grant{WorkspaceID: workspaceID, ItemID: itemID, MemberType: memberType}
+			var created int64
+			if err := row.Scan(&g.MemberID, &g.ItemType, &g.Rank, &created, &g.CreatedBy); err != nil {
+				return nil, err
+			}
+			g.CreatedAt = fromMicros(created)
+			return &g, nil
+		})
 }
 
 // CountOwners counts the grants holding the owner rank on an item, so the
@@ -121,44 +159,4 @@ func (tx *Tx) AccessRank(ctx context.Context, workspaceID, userID string, itemTy
 		return 0, err
 	}
 	return r, nil
-}
-
-// effectiveAccess derives effective roles from grants: directly to a user,
-// or to a team the user is in. The highest rank wins. The caller adds the
-// WHERE conditions for the grant rows ({{g}}) it is recomputing.
-const effectiveAccess = `
-INSERT INTO item_access (workspace_id, user_id, item_type, item_id, rank)
-SELECT workspace_id, user_id, item_type, item_id, MAX(rank) FROM (
-	SELECT g.workspace_id, g.member_id AS user_id, g.item_type, g.item_id, g.rank
-	FROM item_grants g
-	WHERE g.member_type = 'user' AND %s
-	UNION ALL
-	SELECT g.workspace_id, m.user_id, g.item_type, g.item_id, g.rank
-	FROM item_grants g
-	JOIN team_members m ON m.workspace_id = g.workspace_id AND m.team_id = g.member_id
-	WHERE g.member_type = 'team' AND %s
-) paths
-GROUP BY workspace_id, user_id, item_type, item_id`
-
-// refreshItemAccess recomputes every user's effective role on one item.
-func (tx *Tx) refreshItemAccess(ctx context.Context, workspaceID, itemID string) error {
-	if _, err := tx.exec(ctx, `DELETE FROM item_access WHERE workspace_id = ? AND item_id = ?`, workspaceID, itemID); err != nil {
-		return err
-	}
-	_, err := tx.exec(ctx, sprintf2(effectiveAccess,
-		`g.workspace_id = ? AND g.item_id = ?`,
-		`g.workspace_id = ? AND g.item_id = ?`), workspaceID, itemID, workspaceID, itemID)
-	return err
-}
-
-// refreshUserAccess recomputes one user's effective role on every item,
-// after the user joined or left a team.
-func (tx *Tx) refreshUserAccess(ctx context.Context, workspaceID, userID string) error {
-	if _, err := tx.exec(ctx, `DELETE FROM item_access WHERE workspace_id = ? AND user_id = ?`, workspaceID, userID); err != nil {
-		return err
-	}
-	_, err := tx.exec(ctx, sprintf2(effectiveAccess,
-		`g.workspace_id = ? AND g.member_id = ?`,
-		`g.workspace_id = ? AND m.user_id = ?`), workspaceID, userID, workspaceID, userID)
-	return err
 }

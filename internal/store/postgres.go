@@ -32,5 +32,6 @@ func openPostgres(ctx context.Context, databaseURL string, log *slog.Logger) (*D
 		read:    sqlDB,
 		closers: []func() error{func() error { pool.Close(); return nil }, sqlDB.Close},
 		log:     log,
+		anchors: newAnchorCache(),
 	}, nil
 }

@@ -34,6 +34,9 @@ func (tx *Tx) CreateSecret(ctx context.Context, s *latchkey.Secret, ciphertext [
 		s.EventName, nullMicros(s.ExpiresAt), s.Version, s.VersionID, micros(s.CreatedAt), s.CreatedBy, micros(s.UpdatedAt), s.UpdatedBy); err != nil {
 		return err
 	}
+	if err := tx.bump(ctx, s.WorkspaceID, countSecrets, 1); err != nil {
+		return err
+	}
 	return tx.addSecretVersion(ctx, s, ciphertext)
 }
 
@@ -67,7 +70,10 @@ func (tx *Tx) DeleteSecret(ctx context.Context, workspaceID, id string) error {
 		return err
 	}
 	res, err := tx.exec(ctx, `DELETE FROM secrets WHERE workspace_id = ? AND id = ?`, workspaceID, id)
-	return mustAffect(res, err)
+	if err := mustAffect(res, err); err != nil {
+		return err
+	}
+	return tx.bump(ctx, workspaceID, countSecrets, -1)
 }
 
 // Secret reads one secret with userID's effective role on it; in a write
@@ -96,25 +102,17 @@ func (tx *Tx) SecretBody(ctx context.Context, workspaceID, secretID string, vers
 // ListSecrets pages through the secrets vis allows, in creation order.
 func (tx *Tx) ListSecrets(ctx context.Context, workspaceID string, vis Visibility, page latchkey.Page) ([]*latchkey.Secret, int, error) {
 	from, args := visibleItems("secrets", latchkey.ItemSecret, workspaceID, vis)
-	total, err := tx.count(ctx, `SELECT COUNT(*) `+from, args...)
-	if err != nil || total <= page.Offset() {
-		return nil, total, err
-	}
-	rows, err := tx.query(ctx, `SELECT `+secretColumns+`, `+rankColumn(vis)+` `+from+` ORDER BY a.id LIMIT ? OFFSET ?`,
-		append(args, page.Size, page.Offset())...)
+	total, version, key, err := tx.visibleTotal(ctx, workspaceID, vis, latchkey.ItemSecret, countSecrets)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	out := make([]*latchkey.Secret, 0, min(page.Size, total))
-	for rows.Next() {
-		var rank latchkey.Rank
-		s, err := scanSecret(rows, &rank)
-		if err != nil {
-			return nil, 0, err
-		}
-		s.Rank = rank
-		out = append(out, s)
-	}
-	return out, total, rows.Err()
+	return listPage(ctx, tx, from, args, idColumn(vis), `SELECT `+secretColumns+`, `+rankColumn(vis)+` `, page, total, key, version,
+		func(row interface{ Scan(...any) error }) (*latchkey.Secret, error) {
+			var rank latchkey.Rank
+			s, err := scanSecret(row, &rank)
+			if err == nil {
+				s.Rank = rank
+			}
+			return s, err
+		})
 }

@@ -82,6 +82,7 @@ func openSQLite(ctx context.Context, dataDir string, log *slog.Logger) (*DB, err
 		path:       path,
 		readStmts:  newStmtCache(read),
 		writeStmts: newStmtCache(write),
+		anchors:    newAnchorCache(),
 	}
 	db.closers = []func() error{write.Close, read.Close, db.readStmts.close, db.writeStmts.close}
 	return db, nil

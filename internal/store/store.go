@@ -47,6 +47,8 @@ type DB struct {
 	// prepared, and parsing dominates a point read. PostgreSQL needs no
 	// cache of ours: pgx keeps prepared statements per connection.
 	readStmts, writeStmts *stmtCache
+
+	anchors *anchorCache
 }
 
 // Open connects to the store Config names. It does not migrate; call Migrate.

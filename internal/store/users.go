@@ -35,7 +35,13 @@ func (tx *Tx) CreateUser(ctx context.Context, u *latchkey.User) error {
 	if IsDuplicate(err) {
 		return latchkey.Errorf(latchkey.EConflict, "A user with this email already exists in the workspace.")
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	if err := tx.bump(ctx, u.WorkspaceID, countUsers, 1); err != nil {
+		return err
+	}
+	return tx.bump(ctx, u.WorkspaceID, countUsers+"."+string(u.Status), 1)
 }
 
 // User finds a user of a workspace by id.
@@ -51,8 +57,16 @@ func (tx *Tx) UserByEmail(ctx context.Context, workspaceID, email string) (*latc
 	return u, tx.db.translate(err)
 }
 
-// UpdateUser writes every mutable field of u.
-func (tx *Tx) UpdateUser(ctx context.Context, u *latchkey.User) error {
+// UpdateUser writes every mutable field of u; from is its status before.
+func (tx *Tx) UpdateUser(ctx context.Context, u *latchkey.User, from latchkey.UserStatus) error {
+	if from != u.Status {
+		if err := tx.bump(ctx, u.WorkspaceID, countUsers+"."+string(from), -1); err != nil {
+			return err
+		}
+		if err := tx.bump(ctx, u.WorkspaceID, countUsers+"."+string(u.Status), 1); err != nil {
+			return err
+		}
+	}
 	res, err := tx.exec(ctx, `UPDATE users SET email = ?, email_key = ?, first_name = ?, last_name = ?, role = ?, status = ?,
 		is_guest = ?, mfa_enabled = ?, mfa_enrolled_at = ?, last_activity_at = ?, updated_at = ?
 		WHERE workspace_id = ? AND id = ?`,
@@ -83,4 +97,71 @@ func mustAffect(res interface{ RowsAffected() (int64, error) }, err error) error
 // CountUsersWithRole counts a workspace's members holding role.
 func (tx *Tx) CountUsersWithRole(ctx context.Context, workspaceID string, role latchkey.Role) (int, error) {
 	return tx.count(ctx, `SELECT COUNT(*) FROM users WHERE workspace_id = ? AND role = ?`, workspaceID, string(role))
+}
+
+// OwnerID returns the workspace owner's id, or "" when there is none yet.
+func (tx *Tx) OwnerID(ctx context.Context, workspaceID string) (string, error) {
+	ids, err := tx.strings(ctx, `SELECT id FROM users WHERE workspace_id = ? AND role = ? LIMIT 1`, workspaceID, string(latchkey.RoleOwner))
+	if err != nil || len(ids) == 0 {
+		return "", err
+	}
+	return ids[0], nil
+}
+
+// ItemRef names an item.
+type ItemRef struct {
+	Type latchkey.ItemType
+	ID   string
+}
+
+// OwnedItems lists the items a user holds the owner rank on, however.
+func (tx *Tx) OwnedItems(ctx context.Context, workspaceID, userID string) ([]ItemRef, error) {
+	rows, err := tx.query(ctx, `SELECT item_type, item_id FROM item_access WHERE workspace_id = ? AND user_id = ? AND rank >= ?`,
+		workspaceID, userID, int(latchkey.RankOwner))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ItemRef
+	for rows.Next() {
+		var r ItemRef
+		if err := rows.Scan(&r.Type, &r.ID); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Ownerless returns those of items that nobody holds the owner rank on.
+func (tx *Tx) Ownerless(ctx context.Context, workspaceID string, items []ItemRef) ([]ItemRef, error) {
+	var out []ItemRef
+	for len(items) > 0 {
+		n := min(len(items), chunk)
+		args := []any{workspaceID, int(latchkey.RankOwner)}
+		for _, it := range items[:n] {
+			args = append(args, it.ID)
+		}
+		owned, err := tx.strings(ctx, `SELECT DISTINCT item_id FROM item_access WHERE workspace_id = ? AND rank >= ? AND item_id IN (`+placeholders(n)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		has := make(map[string]bool, len(owned))
+		for _, id := range owned {
+			has[id] = true
+		}
+		for _, it := range items[:n] {
+			if !has[it.ID] {
+				out = append(out, it)
+			}
+		}
+		items = items[n:]
+	}
+	return out, nil
+}
+
+// EffectiveOwners counts who holds the owner rank on an item, by any path.
+func (tx *Tx) EffectiveOwners(ctx context.Context, workspaceID, itemID string) (int, error) {
+	return tx.count(ctx, `SELECT COUNT(*) FROM item_access WHERE workspace_id = ? AND item_id = ? AND rank >= ?`,
+		workspaceID, itemID, int(latchkey.RankOwner))
 }

@@ -33,7 +33,10 @@ func (tx *Tx) CreateVault(ctx context.Context, v *latchkey.Vault) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		v.WorkspaceID, v.ID, v.Name, nameKey(v.Name), string(v.Scheme), string(v.State), v.IsDefault, v.CreatedBy, v.CreatedByType,
 		micros(v.CreatedAt), micros(v.UpdatedAt))
-	return duplicateVault(err, v.Name)
+	if err := duplicateVault(err, v.Name); err != nil {
+		return err
+	}
+	return tx.bump(ctx, v.WorkspaceID, countVaults, 1)
 }
 
 // UpdateVault writes v's name and state.
@@ -57,23 +60,10 @@ func (tx *Tx) DefaultVault(ctx context.Context, workspaceID string) (*latchkey.V
 
 // ListVaults pages through a workspace's vaults, oldest first.
 func (tx *Tx) ListVaults(ctx context.Context, workspaceID string, page latchkey.Page) ([]*latchkey.Vault, int, error) {
-	total, err := tx.count(ctx, `SELECT COUNT(*) FROM vaults WHERE workspace_id = ?`, workspaceID)
-	if err != nil || total <= page.Offset() {
-		return nil, total, err
-	}
-	rows, err := tx.query(ctx, `SELECT `+vaultColumns+` FROM vaults WHERE workspace_id = ? ORDER BY id LIMIT ? OFFSET ?`,
-		workspaceID, page.Size, page.Offset())
+	total, version, err := tx.counter(ctx, workspaceID, countVaults)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	var out []*latchkey.Vault
-	for rows.Next() {
-		v, err := scanVault(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, v)
-	}
-	return out, total, rows.Err()
+	return listPage(ctx, tx, `FROM vaults v WHERE v.workspace_id = ?`, []any{workspaceID}, "v.id", `SELECT `+qualified("v", vaultColumns)+` `,
+		page, total, workspaceID+"|"+countVaults, version, func(row interface{ Scan(...any) error }) (*latchkey.Vault, error) { return scanVault(row) })
 }

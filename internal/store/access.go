@@ -1,0 +1,201 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"github.com/latchkeyhq/latchkey"
+)
+
+// Effective roles. item_access holds, for every user and every item they
+// can reach, the highest rank over every path:
+//
+//	a grant to the user on the item;
+//	a grant to a team the user is in, on the item;
+//	a grant (to the user, or a team of theirs) on a collection that holds
+//	the item, directly or in a sub-collection at any depth;
+//	for collections themselves, a grant on the collection or any ancestor.
+//
+// It is rebuilt for a set of items (when grants on them, their collections
+// or collection membership change) or for a set of users (when their teams
+// change), always inside the transaction making the change, after
+// lockAccess. access_counts moves by the difference, so totals stay exact.
+
+// accessArms are the paths, each with the column naming its item (%[1]s is
+// replaced by the item condition's target) and its user. Conditions are
+// appended per arm.
+var accessArms = []struct{ sql, itemCol, userCol string }{
+	{`SELECT g.workspace_id AS workspace_id, g.member_id AS user_id, g.item_type AS item_type, g.item_id AS item_id, g.rank AS rank
+	FROM item_grants g
+	WHERE g.workspace_id = ? AND g.member_type = 'user' AND g.item_type <> 'collection'`, "g.item_id", "g.member_id"},
+	{`SELECT g.workspace_id, m.user_id, g.item_type, g.item_id, g.rank
+	FROM item_grants g
+	JOIN team_members m ON m.workspace_id = g.workspace_id AND m.team_id = g.member_id
+	WHERE g.workspace_id = ? AND g.member_type = 'team' AND g.item_type <> 'collection'`, "g.item_id", "m.user_id"},
+	{`SELECT ci.workspace_id, g.member_id, ci.item_type, ci.item_id, g.rank
+	FROM collection_items ci
+	JOIN collection_closure cc ON cc.workspace_id = ci.workspace_id AND cc.descendant_id = ci.collection_id
+	JOIN item_grants g ON g.workspace_id = cc.workspace_id AND g.item_id = cc.ancestor_id AND g.member_type = 'user'
+	WHERE ci.workspace_id = ?`, "ci.item_id", "g.member_id"},
+	{`SELECT ci.workspace_id, m.user_id, ci.item_type, ci.item_id, g.rank
+	FROM collection_items ci
+	JOIN collection_closure cc ON cc.workspace_id = ci.workspace_id AND cc.descendant_id = ci.collection_id
+	JOIN item_grants g ON g.workspace_id = cc.workspace_id AND g.item_id = cc.ancestor_id AND g.member_type = 'team'
+	JOIN team_members m ON m.workspace_id = g.workspace_id AND m.team_id = g.member_id
+	WHERE ci.workspace_id = ?`, "ci.item_id", "m.user_id"},
+	{`SELECT cc.workspace_id, g.member_id, 'collection', cc.descendant_id, g.rank
+	FROM collection_closure cc
+	JOIN item_grants g ON g.workspace_id = cc.workspace_id AND g.item_id = cc.ancestor_id AND g.member_type = 'user'
+	WHERE cc.workspace_id = ?`, "cc.descendant_id", "g.member_id"},
+	{`SELECT cc.workspace_id, m.user_id, 'collection', cc.descendant_id, g.rank
+	FROM collection_closure cc
+	JOIN item_grants g ON g.workspace_id = cc.workspace_id AND g.item_id = cc.ancestor_id AND g.member_type = 'team'
+	JOIN team_members m ON m.workspace_id = g.workspace_id AND m.team_id = g.member_id
+	WHERE cc.workspace_id = ?`, "cc.descendant_id", "m.user_id"},
+}
+
+// deriveAccess builds the INSERT that rebuilds item_access for the rows
+// matching cond, which names a column (the item or the user one) and takes
+// values; every arm repeats the workspace and the values.
+func deriveAccess(workspaceID string, byUser bool, values []string) (string, []any) {
+	var b strings.Builder
+	var args []any
+	b.WriteString(`INSERT INTO item_access (workspace_id, user_id, item_type, item_id, rank)
+SELECT workspace_id, user_id, item_type, item_id, MAX(rank) FROM (`)
+	for i, arm := range accessArms {
+		if i > 0 {
+			b.WriteString("\nUNION ALL\n")
+		}
+		col := arm.itemCol
+		if byUser {
+			col = arm.userCol
+		}
+		b.WriteString(arm.sql)
+		b.WriteString(" AND " + col + " IN (" + placeholders(len(values)) + ")")
+		args = append(args, workspaceID)
+		for _, v := range values {
+			args = append(args, v)
+		}
+	}
+	b.WriteString(`) paths
+GROUP BY workspace_id, user_id, item_type, item_id`)
+	return b.String(), args
+}
+
+// chunk bounds the values in one IN list.
+const chunk = 400
+
+// refreshItems rebuilds every user's effective role on the given items.
+func (tx *Tx) refreshItems(ctx context.Context, workspaceID string, itemIDs []string) error {
+	for len(itemIDs) > 0 {
+		n := min(len(itemIDs), chunk)
+		if err := tx.refresh(ctx, workspaceID, false, itemIDs[:n]); err != nil {
+			return err
+		}
+		itemIDs = itemIDs[n:]
+	}
+	return nil
+}
+
+// refreshUsers rebuilds the given users' effective roles on every item.
+func (tx *Tx) refreshUsers(ctx context.Context, workspaceID string, userIDs []string) error {
+	for len(userIDs) > 0 {
+		n := min(len(userIDs), chunk)
+		if err := tx.refresh(ctx, workspaceID, true, userIDs[:n]); err != nil {
+			return err
+		}
+		userIDs = userIDs[n:]
+	}
+	return nil
+}
+
+type countKey struct{ user, itemType string }
+type countVal struct{ total, owned int64 }
+
+func (tx *Tx) refresh(ctx context.Context, workspaceID string, byUser bool, values []string) error {
+	col := "item_id"
+	if byUser {
+		col = "user_id"
+	}
+	where := ` WHERE workspace_id = ? AND ` + col + ` IN (` + placeholders(len(values)) + `)`
+	args := []any{workspaceID}
+	for _, v := range values {
+		args = append(args, v)
+	}
+	before, err := tx.accessCounts(ctx, where, args)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM item_access`+where, args...); err != nil {
+		return err
+	}
+	q, qargs := deriveAccess(workspaceID, byUser, values)
+	if _, err := tx.exec(ctx, q, qargs...); err != nil {
+		return err
+	}
+	after, err := tx.accessCounts(ctx, where, args)
+	if err != nil {
+		return err
+	}
+	return tx.applyCountDeltas(ctx, workspaceID, before, after)
+}
+
+// accessCounts sums the item_access rows matching where, by user and type.
+func (tx *Tx) accessCounts(ctx context.Context, where string, args []any) (map[countKey]countVal, error) {
+	rows, err := tx.query(ctx, `SELECT user_id, item_type, COUNT(*), SUM(CASE WHEN rank >= 3 THEN 1 ELSE 0 END) FROM item_access`+
+		where+` GROUP BY user_id, item_type`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[countKey]countVal{}
+	for rows.Next() {
+		var k countKey
+		var v countVal
+		if err := rows.Scan(&k.user, &k.itemType, &v.total, &v.owned); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}
+
+// applyCountDeltas moves access_counts by after − before for every user and
+// type that had or has rows, bumping their version.
+func (tx *Tx) applyCountDeltas(ctx context.Context, workspaceID string, before, after map[countKey]countVal) error {
+	keys := map[countKey]bool{}
+	for k := range before {
+		keys[k] = true
+	}
+	for k := range after {
+		keys[k] = true
+	}
+	for k := range keys {
+		dt, do := after[k].total-before[k].total, after[k].owned-before[k].owned
+		if _, err := tx.exec(ctx, `INSERT INTO access_counts (workspace_id, user_id, item_type, total, owned, version)
+			VALUES (?, ?, ?, ?, ?, 1)
+			ON CONFLICT (workspace_id, user_id, item_type) DO UPDATE SET
+				total = access_counts.total + excluded.total,
+				owned = access_counts.owned + excluded.owned,
+				version = access_counts.version + 1`,
+			workspaceID, k.user, k.itemType, dt, do); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// VisibleCount returns how many items of a type a user may see (with
+// minRank owner: owns) and the version of that count, in one row.
+func (tx *Tx) VisibleCount(ctx context.Context, workspaceID, userID string, itemType latchkey.ItemType, minRank latchkey.Rank) (total int, version int64, err error) {
+	col := "total"
+	if minRank >= latchkey.RankOwner {
+		col = "owned"
+	}
+	err = tx.queryRow(ctx, `SELECT `+col+`, version FROM access_counts WHERE workspace_id = ? AND user_id = ? AND item_type = ?`,
+		workspaceID, nullableID(userID), string(itemType)).Scan(&total, &version)
+	if err != nil && latchkey.IsCode(tx.db.translate(err), latchkey.ENotFound) {
+		return 0, 0, nil
+	}
+	return total, version, tx.db.translate(err)
+}
