@@ -68,8 +68,22 @@ func (a *Account) MFAEnabled() bool { return len(a.MFATypes) > 0 }
 type AccountFilter struct {
 	Applications []string
 	Statuses     []AccountStatus
+	Search       string   // in the label or the username (legacy API)
+	IDs          []string // legacy API
+	Sort         AccountSort
 	Page         Page
 }
+
+// AccountSort orders an account list; the default is creation order.
+type AccountSort string
+
+const (
+	SortCreated      AccountSort = ""
+	SortNewest       AccountSort = "newest"
+	SortAlphaAsc     AccountSort = "alpha_asc"
+	SortAlphaDesc    AccountSort = "alpha_desc"
+	SortRecentlyUsed AccountSort = "recently_used"
+)
 
 // SecretType of an account secret. Only passwords are served by the public
 // API; TOTP seeds are read through the TOTP endpoint.

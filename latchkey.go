@@ -19,10 +19,18 @@ type Page struct {
 	Number int
 	Size   int
 	After  string
+	// From, with Number 0, is an offset of any size: the legacy API's
+	// startIndex need not fall on a page boundary.
+	From int
 }
 
 // Offset is the number of rows before the page.
-func (p Page) Offset() int { return (p.Number - 1) * p.Size }
+func (p Page) Offset() int {
+	if p.Number == 0 {
+		return p.From
+	}
+	return (p.Number - 1) * p.Size
+}
 
 // MaxPageSize bounds every list; the vendor's API reports it as meta.page.maxSize.
 const MaxPageSize = 100

@@ -27,3 +27,9 @@ const (
 	TeamAdmin  TeamRole = "admin"
 	TeamMember TeamRole = "member"
 )
+
+// TeamMembership is a user's place in a team.
+type TeamMembership struct {
+	UserID string
+	Role   TeamRole
+}

@@ -189,7 +189,7 @@ func TestAccountListPagingAndFilters(t *testing.T) {
 				if got := dig(t, doc, "meta", "page", "total"); got != 4.0 {
 					t.Errorf("%s: total = %v, want 4", q, got)
 				}
-				want := "/api/v1/accounts?page%5Bnumber%5D=2&page%5Bsize%5D=2&filter%5Bapplication%5D=instagram"
+				want := "/api/v1/accounts?page%5Bnumber%5D=2&page%5Bsize%5D=2&page%5Bafter%5D=" + dig(t, doc, "data", 1, "id").(string) + "&filter%5Bapplication%5D=instagram"
 				if got := dig(t, doc, "links", "next"); got != want {
 					t.Errorf("%s: next = %v, want %s", q, got, want)
 				}

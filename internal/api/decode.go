@@ -149,3 +149,32 @@ func (o *optional[T]) UnmarshalJSON(b []byte) error {
 	}
 	return json.Unmarshal(b, &o.Value)
 }
+
+func asLatchkey(err error, target **latchkey.Error) bool { return errors.As(err, target) }
+
+// strictJSON decodes raw into dst refusing unknown fields.
+func strictJSON(raw []byte, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return jsonError(err)
+	}
+	return nil
+}
+
+// prefixLoc puts a validation error's location under a top-level key.
+func prefixLoc(err error, key string) error {
+	var le *latchkey.Error
+	if !errors.As(err, &le) || le.Meta == nil {
+		return err
+	}
+	meta := *le.Meta
+	loc := meta.Loc
+	if len(loc) > 0 && loc[0] == "body" {
+		loc = loc[1:]
+	}
+	meta.Loc = append([]any{key}, loc...)
+	out := *le
+	out.Meta = &meta
+	return &out
+}

@@ -47,37 +47,43 @@ type list struct {
 
 // newList builds a paged answer with links that keep the request's filters.
 // Links are host-relative, as the vendor's clients append them to their own
-// base, and their brackets are percent-encoded.
+// base, and their brackets are percent-encoded. links.next also carries
+// page[after], the last id of this page, so that following it resumes
+// exactly there even if items were added or removed before it meanwhile.
 func newList(r *http.Request, page latchkey.Page, total int, data []resource) list {
 	if data == nil {
 		data = []resource{}
 	}
 	last := max(1, (total+page.Size-1)/page.Size)
 	l := list{Data: data, Meta: listMeta{Page: pageMeta{MaxSize: latchkey.MaxPageSize, Total: total}}}
-	l.Links.Self = pageLink(r, page.Number, page.Size)
-	if page.Number < last {
-		next := pageLink(r, page.Number+1, page.Size)
+	l.Links.Self = pageLink(r, page.Number, page.Size, page.After)
+	if page.Number < last && len(data) > 0 {
+		next := pageLink(r, page.Number+1, page.Size, data[len(data)-1].ID)
 		l.Links.Next = &next
 	}
 	if page.Number > 1 {
 		// Past the end, previous leads back to the last page that has items.
-		prev := pageLink(r, min(page.Number-1, last), page.Size)
+		prev := pageLink(r, min(page.Number-1, last), page.Size, "")
 		l.Links.Previous = &prev
 	}
 	return l
 }
 
-func pageLink(r *http.Request, number, size int) string {
+func pageLink(r *http.Request, number, size int, after string) string {
 	var b strings.Builder
 	b.WriteString(r.URL.EscapedPath())
 	b.WriteString("?page%5Bnumber%5D=")
 	b.WriteString(strconv.Itoa(number))
 	b.WriteString("&page%5Bsize%5D=")
 	b.WriteString(strconv.Itoa(size))
+	if after != "" {
+		b.WriteString("&page%5Bafter%5D=")
+		b.WriteString(after)
+	}
 	q := query(r)
 	keys := make([]string, 0, len(q))
 	for k := range q {
-		if k != "page[number]" && k != "page[size]" {
+		if k != "page[number]" && k != "page[size]" && k != "page[after]" {
 			keys = append(keys, k)
 		}
 	}

@@ -101,7 +101,7 @@ func FuzzBody(f *testing.F) {
 		if path != "/accounts" && path != "/secrets" {
 			path = "/accounts"
 		}
-		rt, ok := v.route("POST", path)
+		rt, ok := v.route("POST", Prefix+path)
 		if !ok {
 			t.Fatal("no route")
 		}

@@ -85,12 +85,12 @@ func New(opts Options) (http.Handler, error) {
 	mux := http.NewServeMux()
 	methods := map[string][]string{}
 	for _, rt := range routes {
-		spec, ok := v.route(rt.method, rt.path)
+		spec, ok := v.route(rt.method, rt.fullPath())
 		if !ok && !rt.undocumented {
-			return nil, fmt.Errorf("route %s %s is not in the OpenAPI document", rt.method, rt.path)
+			return nil, fmt.Errorf("route %s %s is not in the OpenAPI document", rt.method, rt.fullPath())
 		}
-		mux.Handle(rt.method+" "+Prefix+rt.path, h.wrap(rt, spec))
-		methods[Prefix+rt.path] = append(methods[Prefix+rt.path], rt.method)
+		mux.Handle(rt.method+" "+rt.fullPath(), h.wrap(rt, spec))
+		methods[rt.fullPath()] = append(methods[rt.fullPath()], rt.method)
 	}
 	// ServeMux answers unknown paths and methods in plain text; ours answer
 	// in the errors[] envelope like everything else.
@@ -113,19 +113,28 @@ func New(opts Options) (http.Handler, error) {
 	return mux, nil
 }
 
-// route is one operation: a method and path under Prefix and what serves it.
+// route is one operation: a method and path under its prefix (Prefix
+// unless it says otherwise) and what serves it.
 type route struct {
-	method, path string
-	public       bool // no credential needed
-	undocumented bool // not an API operation (the document itself)
-	serve        func(h *handler, w http.ResponseWriter, r *http.Request)
+	prefix, method, path string
+	public               bool // no credential needed
+	undocumented         bool // not an API operation (the document itself)
+	serve                handlerMaker
+}
+
+func (rt route) fullPath() string {
+	if rt.prefix == "" {
+		return Prefix + rt.path
+	}
+	return rt.prefix + rt.path
 }
 
 // wrap applies the chain every operation shares. Order matters: a request
 // is authenticated before its parameters are judged, so a stranger learns
 // nothing about what a valid request would look like.
 func (h *handler) wrap(rt route, spec *routers.Route) http.Handler {
-	observe := h.metrics.route(rt.method, Prefix+rt.path)
+	observe := h.metrics.route(rt.method, rt.fullPath())
+	serve := rt.serve(h)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
@@ -139,13 +148,13 @@ func (h *handler) wrap(rt route, spec *routers.Route) http.Handler {
 			observe(rec.status, time.Since(start))
 			h.logRequest(r, rec.status, time.Since(start))
 		}()
-		r = h.serve(rec, r, rt, spec)
+		r = h.serve(rec, r, rt, serve, spec)
 	})
 }
 
 // serve runs the chain and returns the request as it ended, carrying the
 // principal when there was one, for the log line.
-func (h *handler) serve(w http.ResponseWriter, r *http.Request, rt route, spec *routers.Route) *http.Request {
+func (h *handler) serve(w http.ResponseWriter, r *http.Request, rt route, serve http.HandlerFunc, spec *routers.Route) *http.Request {
 	r, err := withQuery(r)
 	if err != nil {
 		h.writeError(w, r, err)
@@ -166,7 +175,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, rt route, spec *
 			return r
 		}
 	}
-	rt.serve(h, w, r)
+	serve(w, r)
 	return r
 }
 

@@ -25,6 +25,16 @@ var vendorOperations = []string{
 	"getsecretById",
 	"getSecretMembers",
 	"shareSecretWithMember",
+	"listCollections",
+	"getCollectionById",
+	"getUserList",
+	"getUserById",
+	"getTeamList",
+	"createTeam",
+	"getTeamById",
+	"updateTeam",
+	"deleteTeam",
+	"addTeamMembers",
 	"getVaults",
 }
 
@@ -39,6 +49,12 @@ var operationPolicies = map[string]authz.Operation{
 	"deleteAccount":         authz.DeleteAccount,
 	"getAccountSecrets":     authz.ReadAccountSecrets,
 	"getAccountTotp":        authz.ReadAccountTOTP,
+	"getAccountUsers":       authz.ListAccountMembers,
+	"shareAccountWithUser":  authz.ShareAccount,
+	"removeAccountUser":     authz.RemoveAccountMember,
+	"getAccountTeams":       authz.ListAccountMembers,
+	"shareAccountWithTeam":  authz.ShareAccount,
+	"removeAccountTeam":     authz.RemoveAccountMember,
 	"listSecrets":           authz.ListSecrets,
 	"createSecret":          authz.CreateSecret,
 	"getsecretById":         authz.GetSecret,
@@ -60,6 +76,52 @@ var operationPolicies = map[string]authz.Operation{
 	"getMe":                 authz.Me,
 	"refreshToken":          authz.RefreshToken,
 	"revokeToken":           authz.RevokeToken,
+
+	"listCollections":             authz.ListCollections,
+	"createCollection":            authz.CreateCollection,
+	"getCollectionById":           authz.GetCollection,
+	"updateCollection":            authz.UpdateCollection,
+	"deleteCollection":            authz.DeleteCollection,
+	"getSubcollections":           authz.ListCollectionContents,
+	"getCollectionAccounts":       authz.ListCollectionContents,
+	"addAccountsToCollection":     authz.ChangeCollectionItems,
+	"removeAccountFromCollection": authz.ChangeCollectionItems,
+	"getCollectionSecrets":        authz.ListCollectionContents,
+	"addSecretsToCollection":      authz.ChangeCollectionItems,
+	"removeSecretFromCollection":  authz.ChangeCollectionItems,
+	// Sharing lists a collection's members under the contents operation.
+	"getCollectionUsers":      authz.ListCollectionContents,
+	"shareCollectionWithUser": authz.ShareCollection,
+	"removeCollectionUser":    authz.RemoveCollectionMember,
+	"getCollectionTeams":      authz.ListCollectionContents,
+	"shareCollectionWithTeam": authz.ShareCollection,
+	"removeCollectionTeam":    authz.RemoveCollectionMember,
+
+	"getUserList": authz.ListUsers,
+	"createUser":  authz.CreateUser,
+	"getUserById": authz.GetUser,
+	"replaceUser": authz.UpdateUser,
+	"updateUser":  authz.UpdateUser,
+	"deleteUser":  authz.DeleteUser,
+
+	"getTeamList":      authz.ListTeams,
+	"createTeam":       authz.CreateTeam,
+	"getTeamById":      authz.GetTeam,
+	"updateTeam":       authz.UpdateTeam,
+	"deleteTeam":       authz.DeleteTeam,
+	"addTeamMembers":   authz.AddTeamMembers,
+	"getTeamMembers":   authz.ListTeamMembers,
+	"removeTeamMember": authz.RemoveTeamMember,
+
+	// The legacy Read API and the vendor's web API, under /api/v1 and /v1.
+	"getAdminUsers":     authz.ListUsers,
+	"getAdminUsersV1":   authz.ListUsers,
+	"getUserAccounts":   authz.UserAccounts,
+	"getUserAccountsV1": authz.UserAccounts,
+	"getAccountsV1":     authz.ListAccounts,
+	"getAccountByIdV1":  authz.GetAccount,
+	"shareAccountV1":    authz.ShareAccount,
+	"deleteAccountV1":   authz.DeleteAccount,
 }
 
 // documentedOperation is one operation of the document.
@@ -102,8 +164,15 @@ func TestOpenAPIDocumentLoads(t *testing.T) {
 	if doc.OpenAPI != "3.0.3" {
 		t.Errorf("openapi is %q, want 3.0.3", doc.OpenAPI)
 	}
-	if len(doc.Servers) != 1 || doc.Servers[0].URL != Prefix {
-		t.Errorf("servers must be exactly [{url: %s}]", Prefix)
+	// Paths are written in full, since operations live under Prefix and
+	// under LegacyPrefix.
+	if len(doc.Servers) != 1 || doc.Servers[0].URL != "/" {
+		t.Errorf("servers must be exactly [{url: /}]")
+	}
+	for path := range doc.Paths.Map() {
+		if !strings.HasPrefix(path, Prefix+"/") && !strings.HasPrefix(path, LegacyPrefix+"/") {
+			t.Errorf("path %s is under neither %s nor %s", path, Prefix, LegacyPrefix)
+		}
 	}
 }
 
@@ -116,7 +185,7 @@ func TestOpenAPIRoutesMatchDocument(t *testing.T) {
 	routed := map[string]bool{}
 	var problems []string
 	for _, rt := range routes {
-		key := rt.method + " " + rt.path
+		key := rt.method + " " + rt.fullPath()
 		routed[key] = true
 		switch {
 		case rt.undocumented && documented[key]:
@@ -212,6 +281,16 @@ func securitySchemes(doc *openapi3.T, op *openapi3.Operation) []string {
 	return out
 }
 
+// hasParameter reports whether an operation documents a parameter by name.
+func hasParameter(op *openapi3.Operation, name string) bool {
+	for _, p := range op.Parameters {
+		if p.Value != nil && p.Value.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 func TestOpenAPIOperations(t *testing.T) {
 	doc := loadDocument(t)
 	checks := []struct {
@@ -293,8 +372,16 @@ func TestOpenAPIOperations(t *testing.T) {
 					}
 				}
 			}
-			if (policy.Admin || policy.CreatesItem) && d.op.Responses.Value("403") == nil {
+			if (policy.Admin || policy.CreatesItem || policy.MembersOnly) && d.op.Responses.Value("403") == nil {
 				return fmt.Errorf("a workspace role can deny this operation, but 403 is not documented")
+			}
+			return nil
+		}},
+		{"pages by page[after] too", func(d documentedOperation) error {
+			// Every list that takes page[number] is served by page() in
+			// params.go, which also reads page[after].
+			if hasParameter(d.op, "page[number]") && !hasParameter(d.op, "page[after]") {
+				return fmt.Errorf("takes page[number] but does not document page[after]")
 			}
 			return nil
 		}},

@@ -74,7 +74,32 @@ func page(r *http.Request, defaultSize int) (latchkey.Page, error) {
 		}
 		*f.dst = n
 	}
+	if after := q.Get("page[after]"); after != "" {
+		if !isUUID(after) {
+			return p, latchkey.Invalid([]any{"page[after]"}, "value_error.uuid", "value is not a valid uuid; follow links.next rather than building this")
+		}
+		p.After = after
+	}
 	return p, nil
+}
+
+// isUUID reports whether s is a UUID in the lower-case form ids take.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		c := s[i]
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case (c < '0' || c > '9') && (c < 'a' || c > 'f'):
+			return false
+		}
+	}
+	return true
 }
 
 // list reads a comma-separated filter, dropping empty entries.

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/latchkeyhq/latchkey"
@@ -118,10 +117,9 @@ func (h *handler) deleteSecret(w http.ResponseWriter, r *http.Request) {
 	done(h, w, r, h.svc.DeleteSecret(r.Context(), r.PathValue("id")))
 }
 
-// memberType reads {memberType}: the path says users or teams, the objects
-// say user or team.
-func memberType(r *http.Request) (latchkey.MemberType, error) {
-	switch r.PathValue("memberType") {
+// memberTypeOf reads a member type as paths spell it: users or teams.
+func memberTypeOf(kind string) (latchkey.MemberType, error) {
+	switch kind {
 	case "users":
 		return latchkey.MemberUser, nil
 	case "teams":
@@ -138,61 +136,7 @@ func memberResource(m core.Member) resource {
 	return resource{ID: m.ID, Type: string(m.Type), Attributes: memberAttributes{Role: string(m.Role)}}
 }
 
-func (h *handler) listSecretMembers(w http.ResponseWriter, r *http.Request) {
-	mt, err := memberType(r)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	listing(h, w, r, 25, func(pg latchkey.Page) ([]core.Member, int, error) {
-		return h.svc.ListSecretMembers(r.Context(), r.PathValue("id"), mt, pg)
-	}, memberResource)
-}
-
 type shareInput struct {
 	Role    *string `json:"role"`
 	Message *string `json:"message"`
-}
-
-func (h *handler) shareSecret(w http.ResponseWriter, r *http.Request) {
-	mt, err := memberType(r)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	var body in[shareInput]
-	if err := decode(r, &body); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	// The body's type repeats the path's member type, plural as in the path
-	// or singular as in the answers.
-	attrs, err := attributes(body, []string{r.PathValue("memberType"), strings.TrimSuffix(r.PathValue("memberType"), "s")}, "")
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	if body.Data.ID == nil {
-		h.writeError(w, r, latchkey.Invalid([]any{"data", "id"}, "value_error.missing", "field required"))
-		return
-	}
-	if attrs.Role == nil {
-		h.writeError(w, r, latchkey.Invalid([]any{"data", "attributes", "role"}, "value_error.missing", "field required"))
-		return
-	}
-	m, err := h.svc.ShareSecret(r.Context(), r.PathValue("id"), mt, *body.Data.ID, *attrs.Role)
-	if err != nil {
-		h.writeError(w, r, inBody(err))
-		return
-	}
-	writeJSON(w, http.StatusCreated, single{Data: memberResource(m)})
-}
-
-func (h *handler) removeSecretMember(w http.ResponseWriter, r *http.Request) {
-	mt, err := memberType(r)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	done(h, w, r, h.svc.RemoveSecretMember(r.Context(), r.PathValue("id"), mt, r.PathValue("memberId")))
 }

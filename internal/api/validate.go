@@ -45,8 +45,8 @@ func newValidator(spec []byte) (*validator, error) {
 	return v, nil
 }
 
-// route finds the documented operation of a method and a path pattern
-// relative to /api/v1.
+// route finds the documented operation of a method and a full path
+// pattern, such as /api/v1/accounts/{id}.
 func (v *validator) route(method, path string) (*routers.Route, bool) {
 	rt, ok := v.routes[method+" "+path]
 	return rt, ok

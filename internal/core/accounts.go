@@ -189,6 +189,16 @@ func (s *Service) ListAccounts(ctx context.Context, f latchkey.AccountFilter) ([
 			return nil, 0, latchkey.Invalid([]any{"filter[status]", i}, "type_error.enum", "value is not a valid enumeration member; permitted: 'enabled', 'disabled'")
 		}
 	}
+	for i, id := range f.IDs {
+		if !validID(id) {
+			return nil, 0, latchkey.Invalid([]any{"ids", i}, "value_error.uuid", "value is not a valid uuid")
+		}
+	}
+	switch f.Sort {
+	case latchkey.SortCreated, latchkey.SortNewest, latchkey.SortAlphaAsc, latchkey.SortAlphaDesc, latchkey.SortRecentlyUsed:
+	default:
+		return nil, 0, latchkey.Invalid([]any{"sortBy"}, "type_error.enum", "unknown sort")
+	}
 	var (
 		out   []*latchkey.Account
 		total int
@@ -273,6 +283,10 @@ func (s *Service) CreateAccount(ctx context.Context, in AccountInput) (*latchkey
 		owner = in.OwnerID
 	}
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
+		// The id is made inside the transaction, so ids follow commit
+		// order as closely as the store allows: a cursor walking the list
+		// then meets new accounts at its end.
+		a.ID = newID()
 		v, err := vaultForNewItem(ctx, tx, p.WorkspaceID, in.VaultID)
 		if err != nil {
 			return err

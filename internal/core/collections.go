@@ -123,6 +123,7 @@ func (s *Service) CreateCollection(ctx context.Context, in CollectionInput) (*la
 		return nil, err
 	}
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
+		c.ID = newID() // made inside the transaction: see CreateAccount
 		if in.ParentID != nil && *in.ParentID != "" {
 			parent, err := s.parentCollection(ctx, tx, p, *in.ParentID)
 			if err != nil {

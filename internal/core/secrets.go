@@ -230,6 +230,7 @@ func (s *Service) createSecret(ctx context.Context, tx *store.Tx, p *latchkey.Pr
 	if err != nil {
 		return nil, err
 	}
+	sec.ID = newID() // made inside the transaction: see CreateAccount
 	sec.VaultID = v.ID
 	owner := p.UserID
 	if p.IsPrivileged() {

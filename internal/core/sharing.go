@@ -84,35 +84,52 @@ func (s *Service) listMembers(ctx context.Context, typ latchkey.ItemType, id str
 }
 
 func (s *Service) share(ctx context.Context, typ latchkey.ItemType, id string, memberType latchkey.MemberType, memberID, role string) (Member, error) {
-	p, err := authorize(ctx, sharingOps[typ].share)
+	members, err := s.shareMany(ctx, typ, id, memberType, []string{memberID}, role)
 	if err != nil {
 		return Member{}, err
 	}
+	return members[0], nil
+}
+
+// shareMany gives several members of one type the same role on an item, all
+// or none.
+func (s *Service) shareMany(ctx context.Context, typ latchkey.ItemType, id string, memberType latchkey.MemberType, memberIDs []string, role string) ([]Member, error) {
+	p, err := authorize(ctx, sharingOps[typ].share)
+	if err != nil {
+		return nil, err
+	}
 	rank, ok := latchkey.ParseItemRole(typ, role)
 	if !ok {
-		return Member{}, latchkey.Invalid([]any{"role"}, "type_error.enum", "value is not a valid enumeration member; permitted: "+sharingOps[typ].roles)
+		return nil, latchkey.Invalid([]any{"role"}, "type_error.enum", "value is not a valid enumeration member; permitted: "+sharingOps[typ].roles)
 	}
+	if len(memberIDs) == 0 {
+		return nil, latchkey.Invalid([]any{"id"}, "too_short", "List should have at least 1 item after validation, not 0")
+	}
+	var out []Member
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
 		if err := s.managedItem(ctx, tx, p, typ, id); err != nil {
 			return err
 		}
-		if err := s.checkShareTarget(ctx, tx, p, memberType, memberID, rank); err != nil {
-			return err
+		for _, memberID := range memberIDs {
+			if err := s.checkShareTarget(ctx, tx, p, memberType, memberID, rank); err != nil {
+				return err
+			}
+			if err := tx.Grant(ctx, &latchkey.Grant{WorkspaceID: p.WorkspaceID, ItemType: typ, ItemID: id,
+				MemberType: memberType, MemberID: memberID, Rank: rank, CreatedAt: s.clock(), CreatedBy: p.UserID}); err != nil {
+				return err
+			}
+			if err := s.record(ctx, tx, p, string(typ)+".shared", string(typ), id, map[string]string{
+				"memberType": string(memberType), "memberId": memberID, "role": string(latchkey.ItemRoleFor(typ, rank))}); err != nil {
+				return err
+			}
+			out = append(out, Member{ID: memberID, Type: memberType, Role: latchkey.ItemRoleFor(typ, rank)})
 		}
-		if err := tx.Grant(ctx, &latchkey.Grant{WorkspaceID: p.WorkspaceID, ItemType: typ, ItemID: id,
-			MemberType: memberType, MemberID: memberID, Rank: rank, CreatedAt: s.clock(), CreatedBy: p.UserID}); err != nil {
-			return err
-		}
-		if err := s.keepAnOwner(ctx, tx, p.WorkspaceID, id); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, p, string(typ)+".shared", string(typ), id, map[string]string{
-			"memberType": string(memberType), "memberId": memberID, "role": string(latchkey.ItemRoleFor(typ, rank))})
+		return s.keepAnOwner(ctx, tx, p.WorkspaceID, id)
 	})
 	if err != nil {
-		return Member{}, err
+		return nil, err
 	}
-	return Member{ID: memberID, Type: memberType, Role: latchkey.ItemRoleFor(typ, rank)}, nil
+	return out, nil
 }
 
 func (s *Service) removeMember(ctx context.Context, typ latchkey.ItemType, id string, memberType latchkey.MemberType, memberID string) error {
@@ -192,6 +209,12 @@ func (s *Service) ListAccountMembers(ctx context.Context, id string, mt latchkey
 // bare owner, manager, collaborator).
 func (s *Service) ShareAccount(ctx context.Context, id string, mt latchkey.MemberType, memberID, role string) (Member, error) {
 	return s.share(ctx, latchkey.ItemAccount, id, mt, memberID, role)
+}
+
+// ShareAccountWith gives several users or teams the same role on an
+// account in one change, as the vendor's web API shares.
+func (s *Service) ShareAccountWith(ctx context.Context, id string, mt latchkey.MemberType, memberIDs []string, role string) ([]Member, error) {
+	return s.shareMany(ctx, latchkey.ItemAccount, id, mt, memberIDs, role)
 }
 
 func (s *Service) RemoveAccountMember(ctx context.Context, id string, mt latchkey.MemberType, memberID string) error {

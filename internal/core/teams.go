@@ -164,7 +164,7 @@ type TeamMemberInput struct {
 
 // AddTeamMembers adds members (or changes their team role), all or none.
 // Guests cannot be team admins.
-func (s *Service) AddTeamMembers(ctx context.Context, teamID string, members []TeamMemberInput) ([]store.TeamMember, error) {
+func (s *Service) AddTeamMembers(ctx context.Context, teamID string, members []TeamMemberInput) ([]latchkey.TeamMembership, error) {
 	p, err := authorize(ctx, authz.AddTeamMembers)
 	if err != nil {
 		return nil, err
@@ -172,7 +172,7 @@ func (s *Service) AddTeamMembers(ctx context.Context, teamID string, members []T
 	if len(members) == 0 {
 		return nil, latchkey.Invalid([]any{"data"}, "too_short", "List should have at least 1 item after validation, not 0")
 	}
-	var out []store.TeamMember
+	var out []latchkey.TeamMembership
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
 		t, err := s.managedTeam(ctx, tx, p, teamID)
 		if err != nil {
@@ -196,7 +196,7 @@ func (s *Service) AddTeamMembers(ctx context.Context, teamID string, members []T
 			if err := tx.AddTeamMember(ctx, p.WorkspaceID, t.ID, u.ID, m.Role, s.clock().UnixMicro()); err != nil {
 				return err
 			}
-			out = append(out, store.TeamMember{UserID: u.ID, Role: m.Role})
+			out = append(out, latchkey.TeamMembership{UserID: u.ID, Role: m.Role})
 			if err := s.record(ctx, tx, p, "team.member.added", "team", t.ID, map[string]string{"userId": u.ID, "role": string(m.Role)}); err != nil {
 				return err
 			}
@@ -217,7 +217,7 @@ func (s *Service) AddTeamMember(ctx context.Context, teamID, userID string, role
 
 // ListTeamMembers pages through a team's members: workspace admins and the
 // team's own members may look.
-func (s *Service) ListTeamMembers(ctx context.Context, teamID string, page latchkey.Page) ([]store.TeamMember, int, error) {
+func (s *Service) ListTeamMembers(ctx context.Context, teamID string, page latchkey.Page) ([]latchkey.TeamMembership, int, error) {
 	p, err := authorize(ctx, authz.ListTeamMembers)
 	if err != nil {
 		return nil, 0, err
@@ -226,7 +226,7 @@ func (s *Service) ListTeamMembers(ctx context.Context, teamID string, page latch
 		return nil, 0, notFound()
 	}
 	var (
-		out   []store.TeamMember
+		out   []latchkey.TeamMembership
 		total int
 	)
 	err = s.db.View(ctx, func(tx *store.Tx) error {

@@ -150,6 +150,9 @@ func (s *Service) CreateUser(ctx context.Context, in UserInput) (*latchkey.User,
 	}
 	in.IsGuest = in.Role.IsGuest()
 	if !p.IsPrivileged() {
+		if in.Status != "" && in.Status != latchkey.UserPending {
+			return nil, latchkey.Invalid([]any{"status"}, "value_error", "A new member starts pending until they first sign in.")
+		}
 		in.Status = latchkey.UserPending
 		if level(in.Role) > level(p.Role) || in.Role == latchkey.RoleOwner {
 			return nil, latchkey.Errorf(latchkey.EForbidden, "You cannot give a role above your own, and the owner role passes only by transfer.")
@@ -284,8 +287,8 @@ func (s *Service) applyUserPatch(ctx context.Context, tx *store.Tx, p *latchkey.
 		if err := validStatus(*in.Status); err != nil {
 			return nil, err
 		}
-		if u.Role == latchkey.RoleOwner && *in.Status == latchkey.UserDisabled {
-			return nil, latchkey.Errorf(latchkey.EConflict, "The owner cannot be disabled; transfer ownership first.")
+		if u.Role == latchkey.RoleOwner {
+			return nil, latchkey.Errorf(latchkey.EConflict, "The owner stays live; transfer ownership before changing their status.")
 		}
 		u.Status = *in.Status
 		changed = append(changed, "status")

@@ -109,6 +109,7 @@ func Handler(cfg Config, app *App, log *slog.Logger) (http.Handler, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle(api.Prefix+"/", apiHandler)
+	mux.Handle(api.LegacyPrefix+"/", apiHandler)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

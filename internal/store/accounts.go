@@ -138,7 +138,7 @@ func (tx *Tx) Account(ctx context.Context, workspaceID, id, userID string) (*lat
 func (tx *Tx) ListAccounts(ctx context.Context, workspaceID string, vis Visibility, f latchkey.AccountFilter) ([]*latchkey.Account, int, error) {
 	from, args := visibleItems("accounts", latchkey.ItemAccount, workspaceID, vis)
 	total, version, key := -1, int64(0), ""
-	if len(f.Applications) == 0 && len(f.Statuses) == 0 {
+	if len(f.Applications) == 0 && len(f.Statuses) == 0 && f.Search == "" && len(f.IDs) == 0 {
 		var err error
 		total, version, key, err = tx.visibleTotal(ctx, workspaceID, vis, latchkey.ItemAccount, countAccounts)
 		if err != nil {
@@ -158,7 +158,29 @@ func (tx *Tx) ListAccounts(ctx context.Context, workspaceID string, vis Visibili
 			args = append(args, string(s))
 		}
 	}
-	return listPage(ctx, tx, from+where.String(), args, idColumn(vis), `SELECT `+accountColumns+`, `+rankColumn(vis)+` `, f.Page,
+	if len(f.IDs) > 0 {
+		where.WriteString(` AND a.id IN (` + placeholders(len(f.IDs)) + `)`)
+		for _, id := range f.IDs {
+			args = append(args, id)
+		}
+	}
+	if t := strings.TrimSpace(f.Search); t != "" {
+		like := "%" + escapeLike(strings.ToLower(t)) + "%"
+		where.WriteString(` AND (LOWER(a.label) LIKE ? ESCAPE '\' OR LOWER(a.username) LIKE ? ESCAPE '\')`)
+		args = append(args, like, like)
+	}
+	order := idColumn(vis)
+	switch f.Sort {
+	case latchkey.SortNewest:
+		order += " DESC"
+	case latchkey.SortAlphaAsc:
+		order, version = "LOWER(a.label), a.id", 0
+	case latchkey.SortAlphaDesc:
+		order, version = "LOWER(a.label) DESC, a.id DESC", 0
+	case latchkey.SortRecentlyUsed:
+		order, version = "COALESCE(a.last_login_at, 0) DESC, a.id DESC", 0
+	}
+	return listPage(ctx, tx, from+where.String(), args, order, `SELECT `+accountColumns+`, `+rankColumn(vis)+` `, f.Page,
 		total, key, version, func(row interface{ Scan(...any) error }) (*latchkey.Account, error) {
 			var rank latchkey.Rank
 			a, err := scanAccount(row, &rank)

@@ -84,17 +84,11 @@ func (tx *Tx) ListTeams(ctx context.Context, workspaceID string, page latchkey.P
 		page, total, workspaceID+"|"+countTeams, version, func(row interface{ Scan(...any) error }) (*latchkey.Team, error) { return scanTeam(row) })
 }
 
-// TeamMember is a user's place in a team.
-type TeamMember struct {
-	UserID string
-	Role   latchkey.TeamRole
-}
-
 // TeamMembers pages through a team's members by user id.
-func (tx *Tx) TeamMembers(ctx context.Context, workspaceID, teamID string, page latchkey.Page) ([]TeamMember, int, error) {
+func (tx *Tx) TeamMembers(ctx context.Context, workspaceID, teamID string, page latchkey.Page) ([]latchkey.TeamMembership, int, error) {
 	return listPage(ctx, tx, `FROM team_members m WHERE m.workspace_id = ? AND m.team_id = ?`, []any{workspaceID, teamID}, "m.user_id",
-		`SELECT m.user_id, m.role `, page, -1, "", 0, func(row interface{ Scan(...any) error }) (TeamMember, error) {
-			var m TeamMember
+		`SELECT m.user_id, m.role `, page, -1, "", 0, func(row interface{ Scan(...any) error }) (latchkey.TeamMembership, error) {
+			var m latchkey.TeamMembership
 			err := row.Scan(&m.UserID, &m.Role)
 			return m, err
 		})
