@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -29,6 +30,7 @@ Exit status: 0 on success, 1 with a one-line reason on stderr, 2 on bad usage.`,
 		group("user", "Manage users", newUserCreate(getenv, stdout, stderr)),
 		group("token", "Issue bearer tokens", newTokenCreate(getenv, stdout, stderr)),
 		group("apikey", "Issue API keys", newAPIKeyCreate(getenv, stdout, stderr)),
+		newSeed(getenv, stdout, stderr),
 	}
 	admin.AddCommand(cmds...)
 	return admin
@@ -88,7 +90,11 @@ func adminCommandChecked(getenv env, stderr io.Writer, use, short string, args c
 		if err != nil {
 			return usageError{err}
 		}
-		ctx, cancel := context.WithTimeout(cmd.Context(), 2*time.Minute)
+		timeout := 2 * time.Minute
+		if t, err := time.ParseDuration(cmd.Annotations["timeout"]); err == nil {
+			timeout = t
+		}
+		ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 		defer cancel()
 		app, err := server.Open(ctx, cfg, log)
 		if err != nil {
@@ -259,4 +265,79 @@ func newAPIKeyCreate(getenv env, stdout, stderr io.Writer) *cobra.Command {
 			fmt.Fprintln(stdout, k.Secret)
 			return nil
 		})
+}
+
+func newSeed(getenv env, stdout, stderr io.Writer) *cobra.Command {
+	var (
+		workspace string
+		plan      core.SeedPlan
+		quiet     bool
+	)
+	cmd := adminCommandChecked(getenv, stderr, "seed", "Bulk-load a workspace with users, teams, collections and accounts; prints a JSON summary", cobra.NoArgs,
+		func(cmd *cobra.Command) {
+			f := cmd.Flags()
+			f.StringVar(&workspace, "workspace", "", "workspace name; created, with an owner, if it does not exist (required)")
+			f.IntVar(&plan.Users, "users", 1000, "members to add")
+			f.IntVar(&plan.Teams, "teams", 100, "teams to add; each member joins one")
+			f.IntVar(&plan.Collections, "collections", 200, "collections to add, each shared with a team")
+			f.IntVar(&plan.Accounts, "accounts", 10000, "accounts to add, each with a password and some with a TOTP seed")
+			f.IntVar(&plan.HeavyAccounts, "heavy-accounts", -1, "accounts owned by heavy@WORKSPACE.example, an admin (default a tenth of --accounts)")
+			f.Uint64Var(&plan.Seed, "seed", 1, "seed of the generated names and sharing")
+			f.BoolVar(&quiet, "quiet", false, "no progress on stderr")
+			_ = cmd.MarkFlagRequired("workspace")
+		},
+		func() error {
+			if plan.HeavyAccounts < 0 {
+				plan.HeavyAccounts = plan.Accounts / 10
+			}
+			switch {
+			case plan.Users < 1:
+				return usagef("--users must be at least 1")
+			case plan.Accounts < 0 || plan.Teams < 0 || plan.Collections < 0:
+				return usagef("counts cannot be negative")
+			case plan.HeavyAccounts > plan.Accounts:
+				return usagef("--heavy-accounts cannot be more than --accounts")
+			case plan.Collections > 0 && plan.Teams == 0:
+				return usagef("collections are shared with teams: give --teams")
+			}
+			return nil
+		},
+		func(ctx context.Context, app *server.App, args []string) error {
+			op, err := app.Service.OperatorContext(ctx, workspace)
+			if latchkey.IsCode(err, latchkey.ENotFound) {
+				if _, err = app.Service.CreateWorkspace(ctx, workspace, 0); err != nil {
+					return err
+				}
+				if op, err = app.Service.OperatorContext(ctx, workspace); err != nil {
+					return err
+				}
+				if _, err = app.Service.CreateUser(op, core.UserInput{Email: "owner@" + workspace + ".example", FirstName: "Owner",
+					Role: latchkey.RoleOwner, Status: latchkey.UserLive}); err != nil {
+					return err
+				}
+			}
+			if err != nil {
+				return err
+			}
+			if !quiet {
+				last := time.Now()
+				plan.Progress = func(stage string, done, total int) {
+					if done == total || time.Since(last) > 2*time.Second {
+						fmt.Fprintf(stderr, "seed: %s %d/%d\n", stage, done, total)
+						last = time.Now()
+					}
+				}
+			}
+			res, err := app.Service.Seed(op, plan)
+			if err != nil {
+				return err
+			}
+			enc := json.NewEncoder(stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(res)
+		})
+	// Seeding a million accounts takes minutes, not the two the other
+	// admin commands allow.
+	cmd.Annotations = map[string]string{"timeout": "2h"}
+	return cmd
 }

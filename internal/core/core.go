@@ -6,6 +6,7 @@ package core
 
 import (
 	"context"
+	"encoding/base32"
 	"errors"
 	"log/slog"
 	"strconv"
@@ -175,3 +176,5 @@ func plainText(field, s string) error {
 func itoa(n int) string { return strconv.Itoa(n) }
 
 func asError(err error, target **latchkey.Error) bool { return errors.As(err, target) }
+
+func base32NoPad(b []byte) string { return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b) }

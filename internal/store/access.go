@@ -21,48 +21,87 @@ import (
 // change), always inside the transaction making the change, after
 // lockAccess. access_counts moves by the difference, so totals stay exact.
 
-// accessArms are the paths, each with the column naming its item (%[1]s is
-// replaced by the item condition's target) and its user. Conditions are
-// appended per arm.
-var accessArms = []struct{ sql, itemCol, userCol string }{
-	{`SELECT g.workspace_id AS workspace_id, g.member_id AS user_id, g.item_type AS item_type, g.item_id AS item_id, g.rank AS rank
+// accessArm is one path to an item: the query and the columns naming its
+// item and its user, so a rebuild can restrict it either way.
+type accessArm struct{ sql, itemCol, userCol string }
+
+// accessArms returns the paths joined in the order that suits the rebuild:
+// starting from the items when rebuilding items (or everything), from the
+// user's grants and teams when rebuilding users. SQLite keeps the order of
+// a CROSS JOIN as written; without statistics it would otherwise pick,
+// say, every grant times every collection item. PostgreSQL reads CROSS JOIN
+// as a plain inner join and plans as it likes.
+func accessArms(byUser bool) []accessArm {
+	direct := accessArm{`SELECT g.workspace_id AS workspace_id, g.member_id AS user_id, g.item_type AS item_type, g.item_id AS item_id, g.rank AS rank
 	FROM item_grants g
-	WHERE g.workspace_id = ? AND g.member_type = 'user' AND g.item_type <> 'collection'`, "g.item_id", "g.member_id"},
-	{`SELECT g.workspace_id, m.user_id, g.item_type, g.item_id, g.rank
-	FROM item_grants g
-	JOIN team_members m ON m.workspace_id = g.workspace_id AND m.team_id = g.member_id
-	WHERE g.workspace_id = ? AND g.member_type = 'team' AND g.item_type <> 'collection'`, "g.item_id", "m.user_id"},
-	{`SELECT ci.workspace_id, g.member_id, ci.item_type, ci.item_id, g.rank
-	FROM collection_items ci
-	JOIN collection_closure cc ON cc.workspace_id = ci.workspace_id AND cc.descendant_id = ci.collection_id
-	JOIN item_grants g ON g.workspace_id = cc.workspace_id AND g.item_id = cc.ancestor_id AND g.member_type = 'user'
-	WHERE ci.workspace_id = ?`, "ci.item_id", "g.member_id"},
-	{`SELECT ci.workspace_id, m.user_id, ci.item_type, ci.item_id, g.rank
-	FROM collection_items ci
-	JOIN collection_closure cc ON cc.workspace_id = ci.workspace_id AND cc.descendant_id = ci.collection_id
-	JOIN item_grants g ON g.workspace_id = cc.workspace_id AND g.item_id = cc.ancestor_id AND g.member_type = 'team'
-	JOIN team_members m ON m.workspace_id = g.workspace_id AND m.team_id = g.member_id
-	WHERE ci.workspace_id = ?`, "ci.item_id", "m.user_id"},
-	{`SELECT cc.workspace_id, g.member_id, 'collection', cc.descendant_id, g.rank
-	FROM collection_closure cc
-	JOIN item_grants g ON g.workspace_id = cc.workspace_id AND g.item_id = cc.ancestor_id AND g.member_type = 'user'
-	WHERE cc.workspace_id = ?`, "cc.descendant_id", "g.member_id"},
-	{`SELECT cc.workspace_id, m.user_id, 'collection', cc.descendant_id, g.rank
-	FROM collection_closure cc
-	JOIN item_grants g ON g.workspace_id = cc.workspace_id AND g.item_id = cc.ancestor_id AND g.member_type = 'team'
-	JOIN team_members m ON m.workspace_id = g.workspace_id AND m.team_id = g.member_id
-	WHERE cc.workspace_id = ?`, "cc.descendant_id", "m.user_id"},
+	WHERE g.workspace_id = ? AND g.member_type = 'user' AND g.item_type <> 'collection'`, "g.item_id", "g.member_id"}
+	if !byUser {
+		return []accessArm{direct,
+			{`SELECT g.workspace_id, m.user_id, g.item_type, g.item_id, g.rank
+	FROM item_grants g CROSS JOIN team_members m
+	WHERE m.workspace_id = g.workspace_id AND m.team_id = g.member_id
+	AND g.workspace_id = ? AND g.member_type = 'team' AND g.item_type <> 'collection'`, "g.item_id", "m.user_id"},
+			{`SELECT ci.workspace_id, g.member_id, ci.item_type, ci.item_id, g.rank
+	FROM collection_items ci CROSS JOIN collection_closure cc CROSS JOIN item_grants g
+	WHERE cc.workspace_id = ci.workspace_id AND cc.descendant_id = ci.collection_id
+	AND g.workspace_id = cc.workspace_id AND g.item_id = cc.ancestor_id AND g.member_type = 'user'
+	AND ci.workspace_id = ?`, "ci.item_id", "g.member_id"},
+			{`SELECT ci.workspace_id, m.user_id, ci.item_type, ci.item_id, g.rank
+	FROM collection_items ci CROSS JOIN collection_closure cc CROSS JOIN item_grants g CROSS JOIN team_members m
+	WHERE cc.workspace_id = ci.workspace_id AND cc.descendant_id = ci.collection_id
+	AND g.workspace_id = cc.workspace_id AND g.item_id = cc.ancestor_id AND g.member_type = 'team'
+	AND m.workspace_id = g.workspace_id AND m.team_id = g.member_id
+	AND ci.workspace_id = ?`, "ci.item_id", "m.user_id"},
+			{`SELECT cc.workspace_id, g.member_id, 'collection', cc.descendant_id, g.rank
+	FROM collection_closure cc CROSS JOIN item_grants g
+	WHERE g.workspace_id = cc.workspace_id AND g.item_id = cc.ancestor_id AND g.member_type = 'user'
+	AND cc.workspace_id = ?`, "cc.descendant_id", "g.member_id"},
+			{`SELECT cc.workspace_id, m.user_id, 'collection', cc.descendant_id, g.rank
+	FROM collection_closure cc CROSS JOIN item_grants g CROSS JOIN team_members m
+	WHERE g.workspace_id = cc.workspace_id AND g.item_id = cc.ancestor_id AND g.member_type = 'team'
+	AND m.workspace_id = g.workspace_id AND m.team_id = g.member_id
+	AND cc.workspace_id = ?`, "cc.descendant_id", "m.user_id"},
+		}
+	}
+	return []accessArm{direct,
+		{`SELECT g.workspace_id, m.user_id, g.item_type, g.item_id, g.rank
+	FROM team_members m CROSS JOIN item_grants g
+	WHERE g.workspace_id = m.workspace_id AND g.member_type = 'team' AND g.member_id = m.team_id
+	AND m.workspace_id = ? AND g.item_type <> 'collection'`, "g.item_id", "m.user_id"},
+		{`SELECT ci.workspace_id, g.member_id, ci.item_type, ci.item_id, g.rank
+	FROM item_grants g CROSS JOIN collection_closure cc CROSS JOIN collection_items ci
+	WHERE g.member_type = 'user' AND g.item_type = 'collection'
+	AND cc.workspace_id = g.workspace_id AND cc.ancestor_id = g.item_id
+	AND ci.workspace_id = cc.workspace_id AND ci.collection_id = cc.descendant_id
+	AND g.workspace_id = ?`, "ci.item_id", "g.member_id"},
+		{`SELECT ci.workspace_id, m.user_id, ci.item_type, ci.item_id, g.rank
+	FROM team_members m CROSS JOIN item_grants g CROSS JOIN collection_closure cc CROSS JOIN collection_items ci
+	WHERE g.workspace_id = m.workspace_id AND g.member_type = 'team' AND g.member_id = m.team_id AND g.item_type = 'collection'
+	AND cc.workspace_id = g.workspace_id AND cc.ancestor_id = g.item_id
+	AND ci.workspace_id = cc.workspace_id AND ci.collection_id = cc.descendant_id
+	AND m.workspace_id = ?`, "ci.item_id", "m.user_id"},
+		{`SELECT cc.workspace_id, g.member_id, 'collection', cc.descendant_id, g.rank
+	FROM item_grants g CROSS JOIN collection_closure cc
+	WHERE g.member_type = 'user' AND g.item_type = 'collection'
+	AND cc.workspace_id = g.workspace_id AND cc.ancestor_id = g.item_id
+	AND g.workspace_id = ?`, "cc.descendant_id", "g.member_id"},
+		{`SELECT cc.workspace_id, m.user_id, 'collection', cc.descendant_id, g.rank
+	FROM team_members m CROSS JOIN item_grants g CROSS JOIN collection_closure cc
+	WHERE g.workspace_id = m.workspace_id AND g.member_type = 'team' AND g.member_id = m.team_id AND g.item_type = 'collection'
+	AND cc.workspace_id = g.workspace_id AND cc.ancestor_id = g.item_id
+	AND m.workspace_id = ?`, "cc.descendant_id", "m.user_id"},
+	}
 }
 
 // deriveAccess builds the INSERT that rebuilds item_access for the rows
-// matching cond, which names a column (the item or the user one) and takes
-// values; every arm repeats the workspace and the values.
+// whose item (or, byUser, whose user) is one of values; every arm repeats
+// the workspace and the values.
 func deriveAccess(workspaceID string, byUser bool, values []string) (string, []any) {
 	var b strings.Builder
 	var args []any
 	b.WriteString(`INSERT INTO item_access (workspace_id, user_id, item_type, item_id, rank)
 SELECT workspace_id, user_id, item_type, item_id, MAX(rank) FROM (`)
-	for i, arm := range accessArms {
+	for i, arm := range accessArms(byUser) {
 		if i > 0 {
 			b.WriteString("\nUNION ALL\n")
 		}
