@@ -177,4 +177,6 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 func asError(err error, target **latchkey.Error) bool { return errors.As(err, target) }
 
-func base32NoPad(b []byte) string { return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b) }
+func base32NoPad(b []byte) string {
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)
+}
