@@ -17,6 +17,10 @@ type CollectionInput struct {
 	ParentID *string
 	Status   *latchkey.CollectionStatus
 	Meta     map[string]any
+
+	// OwnerID names the first owner of a collection the operator or the
+	// system creates. Members always own what they create.
+	OwnerID string
 }
 
 func (in *CollectionInput) apply(c *latchkey.Collection) ([]string, error) {
@@ -131,12 +135,24 @@ func (s *Service) CreateCollection(ctx context.Context, in CollectionInput) (*la
 			}
 			c.ParentID = parent.ID
 		}
+		owner := p.UserID
+		if p.IsPrivileged() {
+			owner = in.OwnerID
+		}
+		if owner != "" {
+			if _, err := s.activeMember(ctx, tx, p.WorkspaceID, owner); err != nil {
+				return err
+			}
+			if p.IsPrivileged() {
+				c.CreatedBy, c.UpdatedBy = owner, owner
+			}
+		}
 		if err := tx.CreateCollection(ctx, c); err != nil {
 			return err
 		}
-		if p.UserID != "" {
+		if owner != "" {
 			if err := tx.Grant(ctx, &latchkey.Grant{WorkspaceID: p.WorkspaceID, ItemType: latchkey.ItemCollection, ItemID: c.ID,
-				MemberType: latchkey.MemberUser, MemberID: p.UserID, Rank: latchkey.RankOwner, CreatedAt: now, CreatedBy: p.UserID}); err != nil {
+				MemberType: latchkey.MemberUser, MemberID: owner, Rank: latchkey.RankOwner, CreatedAt: now, CreatedBy: p.UserID}); err != nil {
 				return err
 			}
 		}
