@@ -44,6 +44,7 @@ Run it from the repository.
 	fs.StringVar(&o.DatabaseURL, "database-url", "", "PostgreSQL server to measure on, in a fresh schema (default SQLite in a temp dir)")
 	fs.StringVar(&c.out, "out", c.out, `write the report here too; "" only prints it`)
 	fs.BoolVar(&o.Keep, "keep", false, "keep the temp dir (and the PostgreSQL schema)")
+	fs.StringVar(&o.Store, "store", "", "keep the seeded SQLite store in this directory and reuse it when the sizes match")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -146,6 +147,31 @@ func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 	for _, s := range []string{"", "plain", `"quoted" \ back`, "\x00\x01\x1f\x7f", "<html>&amp;", "\u2028\u2029", "\xff", "a\xc3", "🎉", "\xed\xa0\x80"} {
 		if got, want := appendString(nil, s), stdEncode(t, s); !bytes.Equal(got, want) {
 			t.Errorf("%q: got %s, want %s", s, got, want)
+		}
+	}
+}
+
+func TestAppendTimeMatchesFormat(t *testing.T) {
+	times := []time.Time{
+		{},
+		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 11, 23, 9, 5, 7, 0, time.UTC),
+		time.Date(2026, 11, 23, 9, 5, 7, 1000, time.UTC),
+		time.Date(2026, 11, 23, 9, 5, 7, 999, time.UTC), // below a microsecond
+		time.Date(2026, 12, 31, 23, 59, 59, 999_999_999, time.UTC),
+		time.Date(2026, 6, 1, 1, 30, 0, 500_000_000, time.FixedZone("east", 5*3600+1800)),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 1000 {
+		times = append(times, time.UnixMicro(rng.Int64N(400*365*24*3600*1_000_000)-100*365*24*3600*1_000_000))
+	}
+	for _, tm := range times {
+		if got, want := string(appendTimeText(nil, tm)), formatTime(tm); got != want {
+			t.Errorf("appendTimeText(%v) = %s, want %s", tm, got, want)
 		}
 	}
 }

@@ -50,6 +50,7 @@ unless --database-url names PostgreSQL; migrations run at start.`,
 				return usagef("--rate-limit must be 0 (off) or more")
 			}
 			cfg.MasterKey = getenv("LATCHKEY_MASTER_KEY")
+			tuneGC(getenv)
 			return server.Run(cmd.Context(), cfg, stdout, stderr)
 		},
 	}

@@ -462,33 +462,33 @@ func (s *Service) revealTarget(ctx context.Context, tx *store.Tx, p *latchkey.Pr
 }
 
 // AccountPasswords returns the account's current password as the one-item
-// list the vendor's API pages; the read is recorded in the same
-// transaction, and counts as the account's last login.
+// list the vendor's API pages. The read is recorded, and counts as the
+// account's last login, in a transaction that commits before the password
+// is returned; reads from many requests share one commit.
 func (s *Service) AccountPasswords(ctx context.Context, id string, page latchkey.Page) ([]*latchkey.AccountSecret, int, error) {
 	p, err := authorize(ctx, authz.ReadAccountSecrets)
 	if err != nil {
 		return nil, 0, err
 	}
-	var out []*latchkey.AccountSecret
-	total := 0
-	err = s.db.Update(ctx, func(tx *store.Tx) error {
-		r, err := s.revealTarget(ctx, tx, p, id, latchkey.SecretPassword)
-		if err != nil || r.Secret == nil {
+	var r *store.Reveal
+	var plain []byte
+	err = s.db.View(ctx, func(tx *store.Tx) error {
+		if r, err = s.revealTarget(ctx, tx, p, id, latchkey.SecretPassword); err != nil || r.Secret == nil {
 			return err
 		}
-		total = 1
-		if page.Offset() >= total {
+		if page.Offset() >= 1 {
 			return nil
 		}
-		plain, err := s.open(ctx, tx, p.WorkspaceID, "account_secrets", r.Secret.ID, string(latchkey.SecretPassword), r.Ciphertext)
-		if err != nil {
-			return err
-		}
-		r.Secret.Value = string(plain)
-		out = append(out, r.Secret)
-		// A read counts as a sign-in; recording it again within a minute
-		// by the same person adds nothing but a write.
-		now := s.clock()
+		plain, err = s.open(ctx, tx, p.WorkspaceID, "account_secrets", r.Secret.ID, string(latchkey.SecretPassword), r.Ciphertext)
+		return err
+	})
+	if err != nil || r.Secret == nil {
+		return nil, 0, err
+	}
+	now := s.clock()
+	err = s.db.UpdateBatched(ctx, func(tx *store.Tx) error {
+		// Recording a sign-in again within a minute by the same person
+		// adds nothing but a write.
 		if r.LastLoginAt == nil || now.Sub(*r.LastLoginAt) >= time.Minute || r.LastLoginBy != p.UserName {
 			if err := tx.TouchAccountLogin(ctx, p.WorkspaceID, r.AccountID, now, p.UserName); err != nil {
 				return err
@@ -496,18 +496,22 @@ func (s *Service) AccountPasswords(ctx context.Context, id string, page latchkey
 		}
 		return s.record(ctx, tx, p, "account.password.read", "account", r.AccountID, nil)
 	})
-	return out, total, err
+	if err != nil || plain == nil {
+		return nil, 1, err
+	}
+	r.Secret.Value = string(plain)
+	return []*latchkey.AccountSecret{r.Secret}, 1, nil
 }
 
 // AccountTOTP returns the account's current TOTP code. The seed itself is
-// never returned.
+// never returned; the read is recorded as AccountPasswords records one.
 func (s *Service) AccountTOTP(ctx context.Context, id string) (*latchkey.TOTPCode, error) {
 	p, err := authorize(ctx, authz.ReadAccountTOTP)
 	if err != nil {
 		return nil, err
 	}
 	var code *latchkey.TOTPCode
-	err = s.db.Update(ctx, func(tx *store.Tx) error {
+	err = s.db.View(ctx, func(tx *store.Tx) error {
 		r, err := s.revealTarget(ctx, tx, p, id, latchkey.SecretTOTP)
 		if err != nil {
 			return err
@@ -530,9 +534,18 @@ func (s *Service) AccountTOTP(ctx context.Context, id string) (*latchkey.TOTPCod
 		}
 		code = &latchkey.TOTPCode{AccountID: r.AccountID, Code: c, Digits: seed.Digits, Period: seed.Period,
 			Algorithm: string(seed.Algorithm), ExpiresAt: expires.UTC(), ValidFor: expires.Sub(now)}
-		return s.record(ctx, tx, p, "account.totp.read", "account", r.AccountID, nil)
+		return nil
 	})
-	return code, err
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.UpdateBatched(ctx, func(tx *store.Tx) error {
+		return s.record(ctx, tx, p, "account.totp.read", "account", code.AccountID, nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return code, nil
 }
 
 // activeMember checks that id names a member of the workspace who is not

@@ -50,6 +50,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 
 	lk := Latchkey{Bin: filepath.Join(tmp, "latchkey"), DataDir: filepath.Join(tmp, "data"), Log: o.Log}
 	store := "SQLite, in a temp dir"
+	if o.Store != "" {
+		lk.DataDir, store = filepath.Join(o.Store, "data"), "SQLite, in "+o.Store
+	}
 	if o.DatabaseURL != "" {
 		url, drop, err := FreshSchema(ctx, o.DatabaseURL)
 		if err != nil {
@@ -73,18 +76,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err := BuildLatchkey(ctx, root, lk.Bin); err != nil {
 		return nil, err
 	}
-	logf("seeding %d accounts (%d of them the heavy member's), %d users, %d teams, %d collections",
-		o.Accounts, o.Heavy, o.Users, o.Teams, o.Collections)
-	seed, seedWall, err := lk.Seed(ctx, SeedPlan{Workspace: Workspace, Users: o.Users, Teams: o.Teams,
-		Collections: o.Collections, Accounts: o.Accounts, Heavy: o.Heavy})
+	plan := SeedPlan{Workspace: Workspace, Users: o.Users, Teams: o.Teams,
+		Collections: o.Collections, Accounts: o.Accounts, Heavy: o.Heavy}
+	seeded, err := seedOrReuse(ctx, lk, plan, o.Store, logf)
 	if err != nil {
 		return nil, err
 	}
-	logf("seeded in %s", seedWall.Round(time.Millisecond))
-	key, err := lk.APIKey(ctx, Workspace, seed.HeavyEmail)
-	if err != nil {
-		return nil, err
-	}
+	seed, seedWall, key := seeded.Summary, seeded.Wall, seeded.Key
 
 	bare, err := StartProcess(exec.CommandContext(ctx, o.Self, "bare", "-addr", "127.0.0.1:0"), BareListening, true, 30*time.Second)
 	if err != nil {
@@ -108,6 +106,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	rep.Command, rep.Date, rep.Machine, rep.Store = o.Command, time.Now(), DescribeMachine(), store
 	rep.Duration, rep.Warmup, rep.Connections, rep.Runs = o.Duration, o.Warmup, o.Connections, o.Runs
 	rep.Seed, rep.SeedWall, rep.Heavy = *seed, seedWall, o.Heavy
+	rep.SeedReused = seeded.Reused
 	return rep, nil
 }
 

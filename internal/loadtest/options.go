@@ -19,6 +19,10 @@ type Options struct {
 
 	DatabaseURL string // PostgreSQL when set, else SQLite in the temp dir
 	Keep        bool   // keep the temp dir (and PostgreSQL schema)
+	// Store, when set, is a directory kept between invocations: the first
+	// seeds a SQLite store there, later ones with the same sizes reuse it,
+	// so measuring a change does not cost a seed.
+	Store string
 
 	// Command is how the harness was invoked, for the report.
 	Command string
@@ -61,6 +65,8 @@ func (o Options) Validate() error {
 		return errors.New("-connections must be at least 1")
 	case o.Runs < 1:
 		return errors.New("-runs must be at least 1")
+	case o.Store != "" && o.DatabaseURL != "":
+		return errors.New("-store keeps a SQLite store: it cannot be combined with -database-url")
 	}
 	return nil
 }

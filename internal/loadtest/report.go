@@ -30,8 +30,10 @@ type Report struct {
 
 	Seed     SeedSummary
 	SeedWall time.Duration // the whole seed command
-	Heavy    int           // accounts the heavy member owns
-	Visible  int           // accounts the heavy member sees (T2's total)
+	// SeedReused: the store was seeded by an earlier invocation (-store).
+	SeedReused bool
+	Heavy      int // accounts the heavy member owns
+	Visible    int // accounts the heavy member sees (T2's total)
 
 	Rows   []Row // medians across runs, the baseline first
 	PerRun [][]Row
@@ -180,7 +182,11 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	p("- Workspace: %s accounts, %s of them owned by the heavy member, who sees %s; %s users, %s teams, %s collections, %s grants\n",
 		thousands(float64(r.Seed.Accounts)), thousands(float64(r.Heavy)), thousands(float64(r.Visible)),
 		thousands(float64(r.Seed.Users)), thousands(float64(r.Seed.Teams)), thousands(float64(r.Seed.Collections)), thousands(float64(r.Seed.Grants)))
-	p("- Seed time: %s for `latchkey admin seed` (%s inside the seed itself)\n", human(r.SeedWall), human(r.Seed.Elapsed))
+	reused := ""
+	if r.SeedReused {
+		reused = ", by an earlier invocation whose store this one reused"
+	}
+	p("- Seed time: %s for `latchkey admin seed` (%s inside the seed itself)%s\n", human(r.SeedWall), human(r.Seed.Elapsed), reused)
 	p("- Load: a closed loop of %d workers on %d keep-alive connections; per scenario %s of warm-up, not counted, then %s measured;\n",
 		r.Connections, r.Connections, r.Warmup, r.Duration)
 	p("  T2's page checks %s + %s each; every latency recorded (log-linear histogram, ≤ 1 %% error); errors are transport errors and non-2xx answers\n",

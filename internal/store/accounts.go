@@ -180,7 +180,11 @@ func (tx *Tx) ListAccounts(ctx context.Context, workspaceID string, vis Visibili
 	case latchkey.SortRecentlyUsed:
 		order, version = "COALESCE(a.last_login_at, 0) DESC, a.id DESC", 0
 	}
-	return listPage(ctx, tx, from+where.String(), args, order, `SELECT `+accountColumns+`, `+rankColumn(vis)+` `, f.Page,
+	keys := ""
+	if where.Len() == 0 && !vis.All && strings.TrimSuffix(order, " DESC") == idColumn(vis) {
+		keys = visibleKeys(latchkey.ItemAccount)
+	}
+	return listPageKeyed(ctx, tx, from+where.String(), keys, args, order, `SELECT `+accountColumns+`, `+rankColumn(vis)+` `, f.Page,
 		total, key, version, func(row interface{ Scan(...any) error }) (*latchkey.Account, error) {
 			var rank latchkey.Rank
 			a, err := scanAccount(row, &rank)
@@ -219,6 +223,12 @@ func visibleItems(table string, itemType latchkey.ItemType, workspaceID string, 
 	return `FROM item_access x JOIN ` + table + ` a ON a.workspace_id = x.workspace_id AND a.id = x.item_id
 		WHERE x.workspace_id = ? AND x.user_id = ? AND x.item_type = '` + string(itemType) + `' AND x.rank >= ?`,
 		[]any{workspaceID, vis.UserID, int(vis.MinRank)}
+}
+
+// visibleKeys is visibleItems without the item table, for listPageKeyed:
+// every item_access row names an item that exists.
+func visibleKeys(itemType latchkey.ItemType) string {
+	return `FROM item_access x WHERE x.workspace_id = ? AND x.user_id = ? AND x.item_type = '` + string(itemType) + `' AND x.rank >= ?`
 }
 
 func rankColumn(vis Visibility) string {

@@ -214,6 +214,11 @@ SELECT workspace_id, user_id, item_type, item_id, MAX(rank) FROM (`)
 
 // Analyze refreshes the planner's statistics after a bulk load.
 func (db *DB) Analyze(ctx context.Context) error {
-	_, err := db.write.ExecContext(ctx, "ANALYZE")
-	return err
+	if _, err := db.write.ExecContext(ctx, "ANALYZE"); err != nil {
+		return err
+	}
+	if db.dialect == SQLite {
+		return dropSampleStats(ctx, db.write)
+	}
+	return nil
 }

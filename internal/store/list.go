@@ -15,6 +15,16 @@ import (
 // are given (see anchors.go).
 func listPage[T any](ctx context.Context, tx *Tx, from string, args []any, idCol, selectPrefix string, page latchkey.Page,
 	total int, anchorKey string, version int64, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, int, error) {
+	return listPageKeyed(ctx, tx, from, "", args, idCol, selectPrefix, page, total, anchorKey, version, scan)
+}
+
+// listPageKeyed is listPage for a list whose from joins the rows it shows
+// to a table of their ids (item_access): keys is that table alone, "FROM …
+// WHERE …" taking the same args and naming the same rows. A page by number
+// skips its offset, and builds its anchors, in keys, so rows it passes over
+// are never joined.
+func listPageKeyed[T any](ctx context.Context, tx *Tx, from, keys string, args []any, idCol, selectPrefix string, page latchkey.Page,
+	total int, anchorKey string, version int64, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, int, error) {
 	if total < 0 {
 		n, err := tx.count(ctx, `SELECT COUNT(*) `+from, args...)
 		if err != nil {
@@ -41,12 +51,22 @@ func listPage[T any](ctx context.Context, tx *Tx, from string, args []any, idCol
 		if desc {
 			version = 0 // anchors are kept for ascending lists only
 		}
-		cond, condArgs, skip, err := tx.seek(ctx, anchorKey, version, idCol, from, args, page.Offset())
+		scope := from
+		if keys != "" {
+			scope = keys
+		}
+		cond, condArgs, skip, err := tx.seek(ctx, anchorKey, version, idCol, scope, args, total, page.Offset())
 		if err != nil {
 			return nil, 0, err
 		}
-		q += cond + ` ORDER BY ` + idCol + ` LIMIT ? OFFSET ?`
-		qargs = append(append(qargs, condArgs...), page.Size, skip)
+		if keys == "" {
+			q += cond + ` ORDER BY ` + idCol + ` LIMIT ? OFFSET ?`
+			qargs = append(append(qargs, condArgs...), page.Size, skip)
+			break
+		}
+		// The inner alias shadows the outer one of the same name.
+		q += ` AND ` + col + ` IN (SELECT ` + col + ` ` + keys + cond + ` ORDER BY ` + idCol + ` LIMIT ? OFFSET ?) ORDER BY ` + idCol
+		qargs = append(append(append(qargs, args...), condArgs...), page.Size, skip)
 	}
 	rows, err := tx.query(ctx, q, qargs...)
 	if err != nil {

@@ -106,7 +106,11 @@ func (tx *Tx) ListSecrets(ctx context.Context, workspaceID string, vis Visibilit
 	if err != nil {
 		return nil, 0, err
 	}
-	return listPage(ctx, tx, from, args, idColumn(vis), `SELECT `+secretColumns+`, `+rankColumn(vis)+` `, page, total, key, version,
+	keys := ""
+	if !vis.All {
+		keys = visibleKeys(latchkey.ItemSecret)
+	}
+	return listPageKeyed(ctx, tx, from, keys, args, idColumn(vis), `SELECT `+secretColumns+`, `+rankColumn(vis)+` `, page, total, key, version,
 		func(row interface{ Scan(...any) error }) (*latchkey.Secret, error) {
 			var rank latchkey.Rank
 			s, err := scanSecret(row, &rank)

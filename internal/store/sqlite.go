@@ -33,12 +33,16 @@ func openSQLite(ctx context.Context, dataDir string, log *slog.Logger) (*DB, err
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(NORMAL)")
 		q.Add("_pragma", "foreign_keys(1)")
-		// 16 MiB of page cache per connection keeps the whole process well
-		// inside its memory budget with five connections.
-		q.Add("_pragma", "cache_size(-16384)")
+		// Readers keep a small page cache of their own: the operating
+		// system's page cache already holds the file for all of them, and
+		// measured under load a reader's 16 MiB cost 20 MiB of resident
+		// memory each for no more requests per second (docs/performance.md).
+		// The writer keeps more, for the index pages every write walks.
 		if readOnly {
+			q.Add("_pragma", "cache_size(-4096)")
 			q.Add("_pragma", "query_only(1)")
 		} else {
+			q.Add("_pragma", "cache_size(-16384)")
 			q.Set("_txlock", "immediate")
 		}
 		return "file:" + path + "?" + q.Encode()
@@ -53,6 +57,11 @@ func openSQLite(ctx context.Context, dataDir string, log *slog.Logger) (*DB, err
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
 	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	// Stores analyzed by an older build carry samples; see dropSampleStats.
+	if err := dropSampleStats(ctx, write); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -86,4 +95,24 @@ func openSQLite(ctx context.Context, dataDir string, log *slog.Logger) (*DB, err
 	}
 	db.closers = []func() error{write.Close, read.Close, db.readStmts.close, db.writeStmts.close}
 	return db, nil
+}
+
+// dropSampleStats keeps ANALYZE's per-index row estimates (sqlite_stat1)
+// and drops its value samples (sqlite_stat4). With samples present, SQLite
+// re-plans every prepared statement whose plan could depend on a bound
+// value, each time it is bound: under load that recompilation cost more
+// than the queries themselves, and our indexes leave the planner no
+// choice the samples would improve.
+func dropSampleStats(ctx context.Context, conn *sql.DB) error {
+	var n int
+	err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat4'`).Scan(&n)
+	if err != nil || n == 0 {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, `DELETE FROM sqlite_stat4`); err != nil {
+		return fmt.Errorf("drop sample statistics: %w", err)
+	}
+	// Reload the statistics this connection already holds.
+	_, err = conn.ExecContext(ctx, `ANALYZE sqlite_schema`)
+	return err
 }

@@ -49,6 +49,7 @@ type DB struct {
 	readStmts, writeStmts *stmtCache
 
 	anchors *anchorCache
+	batch   batcher
 }
 
 // Open connects to the store Config names. It does not migrate; call Migrate.
