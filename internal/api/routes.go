@@ -78,6 +78,24 @@ var routes = []route{
 	{method: "GET", path: "/vaults/{id}", serve: m((*handler).getVault)},
 	{method: "PATCH", path: "/vaults/{id}", serve: m((*handler).updateVault)},
 
+	{method: "GET", path: "/integrations", serve: m((*handler).listIntegrations)},
+	{method: "POST", path: "/integrations", serve: m((*handler).createIntegration)},
+	{method: "GET", path: "/integrations/{id}", serve: m((*handler).getIntegration)},
+	{method: "POST", path: "/integrations/{id}/sync", serve: m((*handler).syncIntegration)},
+	{method: "GET", path: "/integrations/{id}/entitlements", serve: m((*handler).listEntitlements)},
+	{method: "GET", path: "/integrations/{id}/users", serve: m((*handler).listIntegrationUsers)},
+	{method: "GET", path: "/integrations/{id}/user", serve: m((*handler).listIntegrationUsers)},
+	{method: "POST", path: "/integrations/{id}/users", serve: m((*handler).inviteIntegrationUsers)},
+	{method: "GET", path: "/integrations/{id}/users/{userId}", serve: m((*handler).getIntegrationUser)},
+	{method: "PATCH", path: "/integrations/{id}/users/{userId}", serve: m((*handler).replaceEntitlements)},
+	{method: "PATCH", path: "/integrations/{id}/users/{userId}/entitlements", serve: m((*handler).changeEntitlements)},
+	{method: "DELETE", path: "/integrations/{id}/users/{userId}", serve: m((*handler).removeIntegrationUser)},
+
+	{method: "GET", path: "/jobs", serve: m((*handler).listJobs)},
+	{method: "GET", path: "/jobs/{id}", serve: m((*handler).getJob)},
+	{method: "GET", path: "/jobs/{id}/screenshot", serve: m((*handler).jobScreenshot)},
+	{method: "POST", path: "/jobs/{id}/retry", serve: m((*handler).retryJob)},
+
 	{method: "GET", path: "/activities", serve: m((*handler).listActivities)},
 
 	{method: "GET", path: "/api-keys", serve: m((*handler).listAPIKeys)},

@@ -69,6 +69,27 @@ var (
 	UpdateAPIKey = Operation{Name: "apikeys.update", BearerOnly: true}
 	DeleteAPIKey = Operation{Name: "apikeys.delete", BearerOnly: true}
 
+	// Integrations are accounts: reading one needs Owner on it like any
+	// account; changing who holds a seat needs the integration's Owner.
+	ListIntegrations     = Operation{Name: "integrations.list", Scopes: s(latchkey.ScopeReadIntegrations)}
+	GetIntegration       = Operation{Name: "integrations.get", Scopes: s(latchkey.ScopeReadIntegrations)}
+	ListIntegrationUsers = Operation{Name: "integrations.users.list", Scopes: s(latchkey.ScopeReadUsers, latchkey.ScopeReadIntegrations)}
+	GetIntegrationUser   = Operation{Name: "integrations.users.get", Scopes: s(latchkey.ScopeReadUsers, latchkey.ScopeReadIntegrations)}
+	// The vendor documents Write integrations for the catalogue, its draft
+	// Read integrations: either will do.
+	ListEntitlements       = Operation{Name: "integrations.entitlements.list", AnyScope: s(latchkey.ScopeReadIntegrations, latchkey.ScopeWriteIntegrations)}
+	CreateIntegration      = Operation{Name: "integrations.create", Scopes: s(latchkey.ScopeWriteIntegrations), CreatesItem: true}
+	SyncIntegration        = Operation{Name: "integrations.sync", Scopes: s(latchkey.ScopeWriteIntegrations)}
+	InviteIntegrationUsers = Operation{Name: "integrations.users.invite", Scopes: s(latchkey.ScopeWriteIntegrations, latchkey.ScopeReadAutomations)}
+	UpdateIntegrationUser  = Operation{Name: "integrations.users.update", Scopes: s(latchkey.ScopeWriteIntegrations, latchkey.ScopeWriteAutomations)}
+	RemoveIntegrationUser  = Operation{Name: "integrations.users.remove", Scopes: s(latchkey.ScopeWriteIntegrations, latchkey.ScopeWriteAutomations)}
+
+	// Jobs: admins see every job of the workspace; anyone else the jobs
+	// they started.
+	GetJob   = Operation{Name: "jobs.get", Scopes: s(latchkey.ScopeReadAutomations)}
+	ListJobs = Operation{Name: "jobs.list", Scopes: s(latchkey.ScopeReadAutomations)}
+	RetryJob = Operation{Name: "jobs.retry", Scopes: s(latchkey.ScopeWriteAutomations)}
+
 	Me           = Operation{Name: "me", BearerOnly: true}
 	RefreshToken = Operation{Name: "token.refresh", BearerOnly: true}
 	RevokeToken  = Operation{Name: "token.revoke", BearerOnly: true}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -39,7 +40,8 @@ unless --database-url names PostgreSQL; migrations run at start.`,
 		Example: "  latchkey serve --demo\n  latchkey serve --addr :8443 --database-url postgres://latchkey@db/latchkey",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			env := map[string]string{"addr": "LATCHKEY_ADDR", "base-domain": "LATCHKEY_BASE_DOMAIN", "demo": "LATCHKEY_DEMO", "rate-limit": "LATCHKEY_RATE_LIMIT"}
+			env := map[string]string{"addr": "LATCHKEY_ADDR", "base-domain": "LATCHKEY_BASE_DOMAIN", "demo": "LATCHKEY_DEMO", "rate-limit": "LATCHKEY_RATE_LIMIT",
+				"job-workers": "LATCHKEY_JOB_WORKERS", "job-timeout": "LATCHKEY_JOB_TIMEOUT", "job-rescue-after": "LATCHKEY_JOB_RESCUE_AFTER"}
 			for k, v := range storeEnv {
 				env[k] = v
 			}
@@ -48,6 +50,15 @@ unless --database-url names PostgreSQL; migrations run at start.`,
 			}
 			if cfg.RateLimit < 0 {
 				return usagef("--rate-limit must be 0 (off) or more")
+			}
+			if cfg.Jobs.Workers < 1 {
+				return usagef("--job-workers must be 1 or more")
+			}
+			if cfg.Jobs.Timeout < time.Second {
+				return usagef("--job-timeout must be at least 1s")
+			}
+			if cfg.Jobs.RescueAfter != 0 && cfg.Jobs.RescueAfter <= cfg.Jobs.Timeout {
+				return usagef("--job-rescue-after must be longer than --job-timeout, or a job still running would run twice")
 			}
 			cfg.MasterKey = getenv("LATCHKEY_MASTER_KEY")
 			tuneGC(getenv)
@@ -59,6 +70,9 @@ unless --database-url names PostgreSQL; migrations run at start.`,
 	f.StringVar(&cfg.BaseDomain, "base-domain", cfg.BaseDomain, "{workspace}.{base-domain} in the Host header names a workspace (env LATCHKEY_BASE_DOMAIN)")
 	f.BoolVar(&cfg.Demo, "demo", false, "seed the demo workspace when the store is empty (env LATCHKEY_DEMO)")
 	f.IntVar(&cfg.RateLimit, "rate-limit", cfg.RateLimit, "requests per minute per credential, and per client address for failed authentication; 0 turns limiting off (env LATCHKEY_RATE_LIMIT)")
+	f.IntVar(&cfg.Jobs.Workers, "job-workers", 20, "automation jobs this process runs at once (env LATCHKEY_JOB_WORKERS)")
+	f.DurationVar(&cfg.Jobs.Timeout, "job-timeout", 5*time.Minute, "longest one attempt of a job may run (env LATCHKEY_JOB_TIMEOUT)")
+	f.DurationVar(&cfg.Jobs.RescueAfter, "job-rescue-after", 0, "a job running this long is taken to belong to a dead process and runs again; must exceed --job-timeout (default: job timeout + 1m; env LATCHKEY_JOB_RESCUE_AFTER)")
 	addStoreFlags(cmd, &cfg)
 	return cmd
 }

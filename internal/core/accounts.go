@@ -283,37 +283,8 @@ func (s *Service) CreateAccount(ctx context.Context, in AccountInput) (*latchkey
 		owner = in.OwnerID
 	}
 	err = s.db.Update(ctx, func(tx *store.Tx) error {
-		// The id is made inside the transaction, so ids follow commit
-		// order as closely as the store allows: a cursor walking the list
-		// then meets new accounts at its end.
-		a.ID = newID()
-		v, err := vaultForNewItem(ctx, tx, p.WorkspaceID, in.VaultID)
-		if err != nil {
+		if err := s.insertAccount(ctx, tx, p, a, in, seed, owner, now); err != nil {
 			return err
-		}
-		a.VaultID = v.ID
-		if owner != "" {
-			u, err := s.activeMember(ctx, tx, p.WorkspaceID, owner)
-			if err != nil {
-				return err
-			}
-			if p.IsPrivileged() {
-				// Made on the owner's behalf: theirs, as far as the record goes.
-				a.CreatedBy, a.CreatedByEmail, a.UpdatedBy = u.ID, u.Email, u.ID
-			}
-		}
-		secretFlags(p, a, in.Password, in.TOTP, seed, now)
-		if err := tx.CreateAccount(ctx, a); err != nil {
-			return err
-		}
-		if err := s.writeAccountSecrets(ctx, tx, p, a, in.Password, in.TOTP, seed, now); err != nil {
-			return err
-		}
-		if owner != "" {
-			if err := tx.Grant(ctx, &latchkey.Grant{WorkspaceID: p.WorkspaceID, ItemType: latchkey.ItemAccount, ItemID: a.ID,
-				MemberType: latchkey.MemberUser, MemberID: owner, Rank: latchkey.RankOwner, CreatedAt: now, CreatedBy: p.UserID}); err != nil {
-				return err
-			}
 		}
 		return s.record(ctx, tx, p, "account.created", "account", a.ID, map[string]string{"application": a.Application})
 	})
@@ -321,6 +292,42 @@ func (s *Service) CreateAccount(ctx context.Context, in AccountInput) (*latchkey
 		return nil, err
 	}
 	return a, nil
+}
+
+// insertAccount stores a new account checked by in.apply, its secrets and
+// its first owner's grant.
+func (s *Service) insertAccount(ctx context.Context, tx *store.Tx, p *latchkey.Principal, a *latchkey.Account, in AccountInput, seed *otp.Seed, owner string, now time.Time) error {
+	// The id is made inside the transaction, so ids follow commit order as
+	// closely as the store allows: a cursor walking the list then meets
+	// new accounts at its end.
+	a.ID = newID()
+	v, err := vaultForNewItem(ctx, tx, p.WorkspaceID, in.VaultID)
+	if err != nil {
+		return err
+	}
+	a.VaultID = v.ID
+	if owner != "" {
+		u, err := s.activeMember(ctx, tx, p.WorkspaceID, owner)
+		if err != nil {
+			return err
+		}
+		if p.IsPrivileged() {
+			// Made on the owner's behalf: theirs, as far as the record goes.
+			a.CreatedBy, a.CreatedByEmail, a.UpdatedBy = u.ID, u.Email, u.ID
+		}
+	}
+	secretFlags(p, a, in.Password, in.TOTP, seed, now)
+	if err := tx.CreateAccount(ctx, a); err != nil {
+		return err
+	}
+	if err := s.writeAccountSecrets(ctx, tx, p, a, in.Password, in.TOTP, seed, now); err != nil {
+		return err
+	}
+	if owner != "" {
+		return tx.Grant(ctx, &latchkey.Grant{WorkspaceID: p.WorkspaceID, ItemType: latchkey.ItemAccount, ItemID: a.ID,
+			MemberType: latchkey.MemberUser, MemberID: owner, Rank: latchkey.RankOwner, CreatedAt: now, CreatedBy: p.UserID})
+	}
+	return nil
 }
 
 // secretFlags updates the flags a password or seed change implies.

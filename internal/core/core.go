@@ -19,16 +19,18 @@ import (
 
 	"github.com/latchkeyhq/latchkey"
 	"github.com/latchkeyhq/latchkey/internal/authz"
+	"github.com/latchkeyhq/latchkey/internal/jobs"
 	"github.com/latchkeyhq/latchkey/internal/keyring"
 	"github.com/latchkeyhq/latchkey/internal/store"
 )
 
 // Service is the application. It is safe for concurrent use.
 type Service struct {
-	db   *store.DB
-	keys *keyring.Keyring
-	now  latchkey.Clock
-	log  *slog.Logger
+	db    *store.DB
+	keys  *keyring.Keyring
+	queue *jobs.Queue // nil where no jobs run (latchkey admin)
+	now   latchkey.Clock
+	log   *slog.Logger
 
 	creds *credCache
 
@@ -42,6 +44,7 @@ type Service struct {
 type Options struct {
 	Store   *store.DB
 	Keyring *keyring.Keyring
+	Queue   *jobs.Queue    // nil: requests that start a job answer 503
 	Clock   latchkey.Clock // defaults to time.Now
 	Logger  *slog.Logger
 }
@@ -51,6 +54,7 @@ func New(opts Options) *Service {
 	s := &Service{
 		db:      opts.Store,
 		keys:    opts.Keyring,
+		queue:   opts.Queue,
 		now:     opts.Clock,
 		log:     opts.Logger,
 		touched: make(map[[2]string]int64),

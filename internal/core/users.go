@@ -385,6 +385,9 @@ func (s *Service) DeleteUser(ctx context.Context, id string) error {
 		if err := s.deprovision(ctx, tx, p, u); err != nil {
 			return err
 		}
+		if err := s.revokeSeats(ctx, tx, p, u); err != nil {
+			return err
+		}
 		tx.AfterCommit(func() { s.creds.forgetUser(u.WorkspaceID, u.ID) })
 		return nil
 	})

@@ -31,6 +31,18 @@ type Config struct {
 
 	ShutdownTimeout time.Duration
 	MaxBodyBytes    int64
+
+	Jobs JobsConfig
+}
+
+// JobsConfig tunes the job workers; zero values take the queue's defaults
+// (internal/jobs.Config).
+type JobsConfig struct {
+	Workers     int           // jobs worked at once by this process
+	Timeout     time.Duration // one attempt
+	RescueAfter time.Duration // a job running this long belongs to a dead process and runs again
+	Backoff     time.Duration // first retry delay
+	MaxAttempts int
 }
 
 // Defaults are the documented defaults of INTERFACES §2.

@@ -7,9 +7,11 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/latchkeyhq/latchkey"
 	"github.com/latchkeyhq/latchkey/internal/core"
+	"github.com/latchkeyhq/latchkey/internal/jobs"
 	"github.com/latchkeyhq/latchkey/internal/keyring"
 	"github.com/latchkeyhq/latchkey/internal/store"
 )
@@ -19,7 +21,10 @@ import (
 type App struct {
 	Store   *store.DB
 	Service *core.Service
+	Queue   *jobs.Queue
 	Log     *slog.Logger
+
+	jobsStarted bool
 }
 
 // Option adjusts how Open wires the application.
@@ -63,7 +68,11 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 	if err != nil {
 		return fail(fmt.Errorf("key-encryption key: %w", err))
 	}
-	co := core.Options{Store: db, Keyring: keyring.New(kek), Logger: log}
+	queue, err := openQueue(ctx, db, cfg.Jobs, log)
+	if err != nil {
+		return fail(err)
+	}
+	co := core.Options{Store: db, Keyring: keyring.New(kek), Queue: queue, Logger: log}
 	for _, o := range opts {
 		o(&co)
 	}
@@ -80,11 +89,48 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, opts ...Option) (*A
 				"file", cfg.KeyFile())
 		}
 	}
-	return &App{Store: db, Service: svc, Log: log}, nil
+	return &App{Store: db, Service: svc, Queue: queue, Log: log}, nil
 }
 
-// Close flushes the service and closes the store.
+// openQueue prepares the job queue on the store and brings its tables up
+// to date. The queue inserts jobs at once; workers run after StartJobs.
+func openQueue(ctx context.Context, db *store.DB, cfg JobsConfig, log *slog.Logger) (*jobs.Queue, error) {
+	sqlite, conn, listener := db.QueueHandles()
+	q, err := jobs.New(jobs.Config{SQLite: sqlite, DB: conn, Listener: listener, Workers: cfg.Workers, Timeout: cfg.Timeout,
+		RescueAfter: cfg.RescueAfter, Backoff: cfg.Backoff, MaxAttempts: cfg.MaxAttempts, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if err := db.WithMigrationLock(ctx, q.Migrate); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// StartJobs starts this process's job workers; Close stops them.
+func (a *App) StartJobs(ctx context.Context) error {
+	if err := a.Queue.Start(context.WithoutCancel(ctx), a.Service); err != nil {
+		return fmt.Errorf("start the job workers: %w", err)
+	}
+	a.jobsStarted = true
+	return nil
+}
+
+// StopJobs lets running jobs finish until ctx ends and hands the rest
+// back to the queue.
+func (a *App) StopJobs(ctx context.Context) error {
+	if !a.jobsStarted {
+		return nil
+	}
+	a.jobsStarted = false
+	return a.Queue.Stop(ctx)
+}
+
+// Close stops the job workers, flushes the service and closes the store.
 func (a *App) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := a.StopJobs(ctx)
 	a.Service.Close()
-	return a.Store.Close()
+	return errors.Join(err, a.Store.Close())
 }

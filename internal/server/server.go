@@ -47,6 +47,9 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := app.StartJobs(ctx); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -87,6 +90,10 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	}
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	log.Info("stopping: finishing running jobs, handing the rest back to the queue")
+	if err := app.StopJobs(stopCtx); err != nil {
+		return fmt.Errorf("stop the job workers: %w", err)
 	}
 	log.Info("stopped")
 	return nil

@@ -33,5 +33,6 @@ func openPostgres(ctx context.Context, databaseURL string, log *slog.Logger) (*D
 		closers: []func() error{func() error { pool.Close(); return nil }, sqlDB.Close},
 		log:     log,
 		anchors: newAnchorCache(),
+		pgx:     pool,
 	}, nil
 }

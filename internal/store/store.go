@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/latchkeyhq/latchkey"
 )
 
@@ -50,6 +52,7 @@ type DB struct {
 
 	anchors *anchorCache
 	batch   batcher
+	pgx     *pgxpool.Pool // PostgreSQL only
 }
 
 // Open connects to the store Config names. It does not migrate; call Migrate.

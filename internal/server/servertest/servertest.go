@@ -39,6 +39,19 @@ type Option func(*options)
 type options struct {
 	cfg  server.Config
 	open []server.Option
+	jobs bool
+}
+
+// WithJobs starts the job workers with cfg; zero fields get values fit for
+// tests (a first retry after 100 ms, three attempts).
+func WithJobs(cfg server.JobsConfig) Option {
+	if cfg.Backoff == 0 {
+		cfg.Backoff = 100 * time.Millisecond
+	}
+	if cfg.MaxAttempts == 0 {
+		cfg.MaxAttempts = 3
+	}
+	return func(o *options) { o.cfg.Jobs, o.jobs = cfg, true }
 }
 
 // WithRateLimit sets the per-credential limit (tests run unlimited otherwise).
@@ -102,6 +115,12 @@ func Start(t testing.TB, cfg store.Config, opts ...Option) *Server {
 	if err != nil {
 		app.Close()
 		t.Fatalf("build handler: %v", err)
+	}
+	if o.jobs {
+		if err := app.StartJobs(ctx); err != nil {
+			app.Close()
+			t.Fatal(err)
+		}
 	}
 	ts := httptest.NewServer(h)
 	t.Cleanup(func() {

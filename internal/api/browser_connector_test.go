@@ -1,0 +1,79 @@
+package api_test
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/latchkeyhq/latchkey/internal/connector/browser"
+	"github.com/latchkeyhq/latchkey/internal/sampleapp"
+	"github.com/latchkeyhq/latchkey/internal/server/servertest"
+)
+
+// The browser connector drives the sample application's web page in real
+// Chromium, signing in with the integration's password and TOTP code from
+// the vault.
+func TestBrowserIntegrationEndToEnd(t *testing.T) {
+	if _, err := browser.FindExecPath(""); err != nil {
+		t.Skipf("Chromium test skipped: %v", err)
+	}
+	const seed = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	each(t, func(t *testing.T, f *fixture) {
+		app, err := sampleapp.New(sampleapp.Config{AdminUsername: "root@sample.example", AdminPassword: "correct horse battery", TOTPSecret: seed, Seats: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(app)
+		t.Cleanup(srv.Close)
+		owner := servertest.Bearer(f.ownerToken)
+		body := map[string]any{"data": map[string]any{"type": "account", "attributes": map[string]any{
+			"application": "sample_app", "label": "Sample app", "username": "root@sample.example",
+			"password": "correct horse battery", "totp": seed,
+			"connector": map[string]any{"kind": "browser", "url": srv.URL, "recipe": jsonObject(t, browser.SampleAppRecipe())}}}}
+		id := dig(t, must(t, f.do(t, owner, "POST", "/api/v1/integrations", body), 201), "data", "id").(string)
+		base := "/api/v1/integrations/" + id
+
+		finished(t, f.waitJob(t, owner, f.startJob(t, owner, "POST", base+"/sync", nil)))
+		finished(t, f.waitJob(t, owner, f.startJob(t, owner, "POST", base+"/users", invite("account_collaborator", []string{"member"}, f.member))))
+		if role := sampleRole(app, "uma@acme.example"); role != "member" {
+			t.Fatalf("after invitation the sample app has uma as %q, want member", role)
+		}
+		replace := map[string]any{"data": map[string]any{"type": "update_user_entitlement",
+			"attributes": map[string]any{"entitlements": []any{map[string]any{"id": "admin"}}}}}
+		finished(t, f.waitJob(t, owner, f.startJob(t, owner, "PATCH", base+"/users/"+f.member, replace)))
+		if role := sampleRole(app, "uma@acme.example"); role != "admin" {
+			t.Fatalf("after re-entitlement the sample app has uma as %q, want admin", role)
+		}
+		finished(t, f.waitJob(t, owner, f.startJob(t, owner, "DELETE", base+"/users/"+f.member, nil)))
+		if role := sampleRole(app, "uma@acme.example"); role != "" {
+			t.Fatalf("after removal the sample app still has uma, as %q", role)
+		}
+
+		// Stored credentials the application no longer accepts: the job
+		// says so, and that a person must act.
+		app.SetCredentials("root@sample.example", "rotated elsewhere")
+		job := f.waitJob(t, owner, f.startJob(t, owner, "POST", base+"/sync", nil))
+		if job["status"] != "error" || dig(t, job, "errorDetails", "errorType") != "BadCredentials" || dig(t, job, "errorDetails", "userRequired") != true {
+			t.Fatalf("sync with a password the application refuses: %v", job)
+		}
+	}, withJobs)
+}
+
+func sampleRole(app *sampleapp.App, email string) string {
+	for _, u := range app.Users() {
+		if u.Email == email {
+			return u.Role
+		}
+	}
+	return ""
+}
+
+// jsonObject decodes a JSON object, to embed it in a request body.
+func jsonObject(t *testing.T, b []byte) map[string]any {
+	t.Helper()
+	var v map[string]any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}

@@ -1,0 +1,155 @@
+package api_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/latchkeyhq/latchkey/internal/connector/webhook"
+	"github.com/latchkeyhq/latchkey/internal/server/servertest"
+)
+
+// hookApp is an application with a small admin API that speaks the webhook
+// connector's protocol (docs/connectors/webhook.md), as an application
+// developer would write it: verify, then act.
+type hookApp struct {
+	secret []byte
+	mu     sync.Mutex
+	users  map[string][]string // email → entitlements
+	keys   map[string]int      // Idempotency-Key → calls seen
+}
+
+func newHookApp(t *testing.T, secret string) (*hookApp, string) {
+	a := &hookApp{secret: []byte(secret), users: map[string][]string{}, keys: map[string]int{}}
+	srv := httptest.NewServer(a)
+	t.Cleanup(srv.Close)
+	return a, srv.URL + "/latchkey"
+}
+
+func (a *hookApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := webhook.Verify(a.secret, r, 5*time.Minute)
+	if err != nil {
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	var call struct {
+		Operation string `json:"operation"`
+		Data      struct {
+			Email        string   `json:"email"`
+			Entitlements []string `json:"entitlements"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &call); err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.keys[r.Header.Get("Idempotency-Key")]++
+	answer := func(status int, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	fail := func(status int, typ string) {
+		answer(status, map[string]any{"error": map[string]any{"type": typ, "message": typ}})
+	}
+	switch call.Operation {
+	case "entitlements.list":
+		answer(200, map[string]any{"entitlements": []any{
+			map[string]any{"key": "EDITOR", "label": "Editor", "group": "primary"},
+			map[string]any{"key": "VIEWER", "label": "Viewer", "group": "primary"}}})
+	case "users.list":
+		users := []any{}
+		for email, ents := range a.users {
+			users = append(users, map[string]any{"email": email, "entitlements": ents})
+		}
+		answer(200, map[string]any{"users": users})
+	case "users.invite":
+		if _, ok := a.users[call.Data.Email]; ok {
+			fail(409, "UserAlreadyExists")
+			return
+		}
+		a.users[call.Data.Email] = call.Data.Entitlements
+		answer(200, map[string]any{"user": map[string]any{"email": call.Data.Email, "entitlements": call.Data.Entitlements}})
+	case "users.set_entitlements":
+		if _, ok := a.users[call.Data.Email]; !ok {
+			fail(404, "UserNotFound")
+			return
+		}
+		a.users[call.Data.Email] = call.Data.Entitlements
+		answer(200, map[string]any{})
+	case "users.remove":
+		delete(a.users, call.Data.Email)
+		answer(200, map[string]any{})
+	default:
+		fail(400, "UnknownOperation")
+	}
+}
+
+func (a *hookApp) entitlementsOf(email string) ([]string, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	ents, ok := a.users[email]
+	out := slices.Clone(ents)
+	sort.Strings(out)
+	return out, ok
+}
+
+func TestWebhookIntegrationEndToEnd(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		const secret = "whsec-0123456789abcdef"
+		app, url := newHookApp(t, secret)
+		owner := servertest.Bearer(f.ownerToken)
+		id := f.createIntegration(t, owner, "Hooked app", map[string]any{"kind": "webhook", "url": url, "signingSecret": secret})
+		base := "/api/v1/integrations/" + id
+
+		finished(t, f.waitJob(t, owner, f.startJob(t, owner, "POST", base+"/sync", nil)))
+		finished(t, f.waitJob(t, owner, f.startJob(t, owner, "POST", base+"/users", invite("account_collaborator", []string{"VIEWER"}, f.member))))
+		if ents, ok := app.entitlementsOf("uma@acme.example"); !ok || !slices.Equal(ents, []string{"VIEWER"}) {
+			t.Fatalf("after invitation the application has uma: %v with %v", ok, ents)
+		}
+		change := map[string]any{"data": map[string]any{"add": map[string]any{"entitlements": []any{map[string]any{"id": "EDITOR"}}}}}
+		finished(t, f.waitJob(t, owner, f.startJob(t, owner, "PATCH", base+"/users/"+f.member+"/entitlements", change)))
+		if ents, _ := app.entitlementsOf("uma@acme.example"); !slices.Equal(ents, []string{"EDITOR", "VIEWER"}) {
+			t.Fatalf("after adding EDITOR the application has %v", ents)
+		}
+		finished(t, f.waitJob(t, owner, f.startJob(t, owner, "DELETE", base+"/users/"+f.member, nil)))
+		if _, ok := app.entitlementsOf("uma@acme.example"); ok {
+			t.Fatal("after removal the application still has uma")
+		}
+	}, withJobs)
+}
+
+func TestWebhookIntegrationWithWrongSecret(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		_, url := newHookApp(t, "the-application-knows-this-one")
+		owner := servertest.Bearer(f.ownerToken)
+		id := f.createIntegration(t, owner, "Hooked app", map[string]any{"kind": "webhook", "url": url, "signingSecret": "but-latchkey-has-another"})
+		job := f.waitJob(t, owner, f.startJob(t, owner, "POST", "/api/v1/integrations/"+id+"/sync", nil))
+		if job["status"] != "error" || dig(t, job, "errorDetails", "errorType") != "BadCredentials" {
+			t.Fatalf("sync signed with the wrong secret: %v", job)
+		}
+	}, withJobs)
+}
+
+// An application that is down is retried with backoff, and the job ends in
+// a precise error once the attempts are spent; never a stuck job.
+func TestWebhookApplicationDown(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		srv := httptest.NewServer(http.NotFoundHandler())
+		url := srv.URL
+		srv.Close()
+		owner := servertest.Bearer(f.ownerToken)
+		id := f.createIntegration(t, owner, "Gone app", map[string]any{"kind": "webhook", "url": url, "signingSecret": "whsec-0123456789abcdef"})
+		job := f.waitJob(t, owner, f.startJob(t, owner, "POST", "/api/v1/integrations/"+id+"/sync", nil))
+		if job["status"] != "error" || dig(t, job, "errorDetails", "errorType") != "ApplicationUnavailable" || job["attempt"] != float64(3) {
+			t.Fatalf("sync against an application that is down: %v", job)
+		}
+	}, withJobs)
+}
