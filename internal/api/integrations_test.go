@@ -93,6 +93,24 @@ func TestIntegrationLifecycleThroughJobs(t *testing.T) {
 			t.Fatalf("integration read back as %v", doc)
 		}
 
+		// Listed to its owner, with filters; not to a member it is not shared with.
+		f.createAccount(t, owner, map[string]any{"application": "acme_tenant", "label": "Not an integration"})
+		for _, tc := range []struct {
+			cred  servertest.Credential
+			query string
+			want  int
+		}{
+			{owner, "", 1},
+			{servertest.Key(f.ownerKey), "?filter[application]=acme_tenant", 1},
+			{owner, "?filter[application]=other_tenant", 0},
+			{servertest.Bearer(f.memberToken), "", 0},
+		} {
+			list := must(t, f.do(t, tc.cred, "GET", "/api/v1/integrations"+tc.query, nil), 200)
+			if got := len(dig(t, list, "data").([]any)); got != tc.want || dig(t, list, "meta", "page", "total") != float64(tc.want) {
+				t.Errorf("GET /integrations%s lists %d (total %v), want %d", tc.query, got, dig(t, list, "meta", "page", "total"), tc.want)
+			}
+		}
+
 		sync := f.waitJob(t, owner, f.startJob(t, owner, "POST", base+"/sync", nil))
 		finished(t, sync)
 		if sync["workflowType"] != "get_business" || dig(t, sync, "account", "id") != id || dig(t, sync, "account", "provider") != "acme_tenant" {

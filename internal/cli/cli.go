@@ -82,7 +82,7 @@ func newRoot(getenv env, stdout, stderr io.Writer) *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newServe(getenv, stdout, stderr), newAdmin(getenv, stdout, stderr), newVersion(stdout))
+	root.AddCommand(newServe(getenv, stdout, stderr), newAdmin(getenv, stdout, stderr), newSampleApp(getenv, stdout), newVersion(stdout))
 	return root
 }
 

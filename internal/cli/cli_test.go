@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/latchkeyhq/latchkey/internal/cli"
+	"github.com/latchkeyhq/latchkey/internal/connector/browser"
 	"github.com/latchkeyhq/latchkey/internal/store"
 	"github.com/latchkeyhq/latchkey/internal/testdb"
 )
@@ -61,21 +62,25 @@ func TestDemoQuickStart(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, cfg store.Config) {
 		env := storeEnv(cfg)
 		env["LATCHKEY_LOG_LEVEL"] = "warn"
+		env["LATCHKEY_DEMO_APP_ADDR"] = "127.0.0.1:0"
 		var out, errOut syncWriter
 		ctx, stop := context.WithCancel(context.Background())
 		done := make(chan int, 1)
 		go func() {
 			done <- cli.Main(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errOut)
 		}()
-		var base, key string
+		var base, key, token string
 		deadline := time.Now().Add(time.Minute)
-		for time.Now().Before(deadline) && (base == "" || key == "") {
+		for time.Now().Before(deadline) && (base == "" || key == "" || token == "") {
 			s := out.String()
 			if m := regexp.MustCompile(`latchkey listening on (http://\S+)`).FindStringSubmatch(s); m != nil {
 				base = m[1]
 			}
 			if m := regexp.MustCompile(`API key\s+(lk_\S+)`).FindStringSubmatch(s); m != nil {
 				key = m[1]
+			}
+			if m := regexp.MustCompile(`Bearer token\s+(lkt_\S+)`).FindStringSubmatch(s); m != nil {
+				token = m[1]
 			}
 			select {
 			case code := <-done:
@@ -86,9 +91,14 @@ func TestDemoQuickStart(t *testing.T) {
 		if base == "" || key == "" {
 			t.Fatalf("no address or key printed:\n%s", out.String())
 		}
-		get := func(path string) map[string]any {
-			req, _ := http.NewRequest("GET", base+path, nil)
-			req.Header.Set("X-API-Key", key)
+		send := func(method, path, cred, body string) map[string]any {
+			req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+			if strings.HasPrefix(cred, "lkt_") {
+				req.Header.Set("Authorization", "Bearer "+cred)
+			} else {
+				req.Header.Set("X-API-Key", cred)
+			}
+			req.Header.Set("Content-Type", "application/json")
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
@@ -96,7 +106,7 @@ func TestDemoQuickStart(t *testing.T) {
 			defer resp.Body.Close()
 			b, _ := io.ReadAll(resp.Body)
 			if resp.StatusCode != 200 {
-				t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+				t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
 			}
 			var v map[string]any
 			if err := json.Unmarshal(b, &v); err != nil {
@@ -104,6 +114,7 @@ func TestDemoQuickStart(t *testing.T) {
 			}
 			return v
 		}
+		get := func(path string) map[string]any { return send("GET", path, key, "") }
 		list := get("/api/v1/accounts")
 		accounts := list["data"].([]any)
 		if len(accounts) < 5 {
@@ -118,6 +129,54 @@ func TestDemoQuickStart(t *testing.T) {
 		if c := totp["data"].(map[string]any)["attributes"].(map[string]any)["code"].(string); !regexp.MustCompile(`^\d{6}$`).MatchString(c) {
 			t.Errorf("code %q", c)
 		}
+		// The demo integration drives the sample application: its first
+		// sync, then an invitation, finish as jobs a newcomer can watch.
+		if _, err := browser.FindExecPath(""); err != nil {
+			t.Logf("Chromium test skipped: %v", err)
+		} else {
+			attrs := func(doc map[string]any) map[string]any {
+				return doc["data"].(map[string]any)["attributes"].(map[string]any)
+			}
+			wait := func(job string) map[string]any {
+				for i := 0; i < 600; i++ {
+					a := attrs(send("GET", "/api/v1/jobs/"+job, token, ""))
+					if a["status"] == "finished" || a["status"] == "error" {
+						return a
+					}
+					time.Sleep(50 * time.Millisecond)
+				}
+				t.Fatalf("job %s did not end", job)
+				return nil
+			}
+			integrations := send("GET", "/api/v1/integrations", token, "")["data"].([]any)
+			if len(integrations) != 1 {
+				t.Fatalf("the demo has %d integrations, want 1", len(integrations))
+			}
+			integration := integrations[0].(map[string]any)["id"].(string)
+			jobs := send("GET", "/api/v1/jobs?filter[workflowType]=get_business", token, "")["data"].([]any)
+			if len(jobs) != 1 {
+				t.Fatalf("the demo queued %d syncs, want 1", len(jobs))
+			}
+			if a := wait(jobs[0].(map[string]any)["id"].(string)); a["status"] != "finished" {
+				t.Fatalf("the demo's first sync: %v", a)
+			}
+			var uma string
+			for _, u := range send("GET", "/api/v1/users", token, "")["data"].([]any) {
+				if u.(map[string]any)["attributes"].(map[string]any)["email"] == "uma@acme.example" {
+					uma = u.(map[string]any)["id"].(string)
+				}
+			}
+			invited := send("POST", "/api/v1/integrations/"+integration+"/users", token,
+				`{"data":{"type":"invite_tenant_users","attributes":{"role":"account_collaborator","entitlements":[{"id":"member"}],"userIds":["`+uma+`"]}}}`)
+			if a := wait(invited["data"].(map[string]any)["id"].(string)); a["status"] != "finished" {
+				t.Fatalf("inviting uma into the sample application: %v", a)
+			}
+			seat := send("GET", "/api/v1/integrations/"+integration+"/users/"+uma, token, "")
+			if ents := attrs(seat)["entitlements"].([]any); len(ents) != 1 || ents[0].(map[string]any)["id"] != "member" {
+				t.Errorf("uma's seat in the sample application: %v", seat)
+			}
+		}
+
 		stop()
 		select {
 		case code := <-done:

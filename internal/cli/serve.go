@@ -40,7 +40,7 @@ unless --database-url names PostgreSQL; migrations run at start.`,
 		Example: "  latchkey serve --demo\n  latchkey serve --addr :8443 --database-url postgres://latchkey@db/latchkey",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			env := map[string]string{"addr": "LATCHKEY_ADDR", "base-domain": "LATCHKEY_BASE_DOMAIN", "demo": "LATCHKEY_DEMO", "rate-limit": "LATCHKEY_RATE_LIMIT",
+			env := map[string]string{"addr": "LATCHKEY_ADDR", "base-domain": "LATCHKEY_BASE_DOMAIN", "demo": "LATCHKEY_DEMO", "demo-app-addr": "LATCHKEY_DEMO_APP_ADDR", "rate-limit": "LATCHKEY_RATE_LIMIT",
 				"job-workers": "LATCHKEY_JOB_WORKERS", "job-timeout": "LATCHKEY_JOB_TIMEOUT", "job-rescue-after": "LATCHKEY_JOB_RESCUE_AFTER"}
 			for k, v := range storeEnv {
 				env[k] = v
@@ -68,7 +68,8 @@ unless --database-url names PostgreSQL; migrations run at start.`,
 	f := cmd.Flags()
 	f.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address; :0 picks a free port (env LATCHKEY_ADDR)")
 	f.StringVar(&cfg.BaseDomain, "base-domain", cfg.BaseDomain, "{workspace}.{base-domain} in the Host header names a workspace (env LATCHKEY_BASE_DOMAIN)")
-	f.BoolVar(&cfg.Demo, "demo", false, "seed the demo workspace when the store is empty (env LATCHKEY_DEMO)")
+	f.BoolVar(&cfg.Demo, "demo", false, "seed the demo workspace when the store is empty, and run the sample application its integration drives (env LATCHKEY_DEMO)")
+	f.StringVar(&cfg.DemoAppAddr, "demo-app-addr", cfg.DemoAppAddr, "where --demo runs the sample application; off runs none (env LATCHKEY_DEMO_APP_ADDR)")
 	f.IntVar(&cfg.RateLimit, "rate-limit", cfg.RateLimit, "requests per minute per credential, and per client address for failed authentication; 0 turns limiting off (env LATCHKEY_RATE_LIMIT)")
 	f.IntVar(&cfg.Jobs.Workers, "job-workers", 20, "automation jobs this process runs at once (env LATCHKEY_JOB_WORKERS)")
 	f.DurationVar(&cfg.Jobs.Timeout, "job-timeout", 5*time.Minute, "longest one attempt of a job may run (env LATCHKEY_JOB_TIMEOUT)")

@@ -33,6 +33,10 @@ type Seeded struct {
 	TokenUntil time.Time
 	APIKey     string
 	Accounts   []*latchkey.Account
+
+	// Integration connects the sample application, when one runs.
+	Integration *latchkey.Integration
+	App         *App
 }
 
 type person struct {
@@ -66,8 +70,10 @@ var accounts = []account{
 }
 
 // Seed fills an empty store with the demo workspace. On a store that holds
-// anything it changes nothing and returns nil.
-func Seed(ctx context.Context, svc *core.Service) (*Seeded, error) {
+// anything it changes nothing and returns nil. With app, the workspace
+// also gets an integration connected to it through the browser connector,
+// and a first sync of it is queued.
+func Seed(ctx context.Context, svc *core.Service, app *App) (*Seeded, error) {
 	empty, err := svc.IsEmpty(ctx)
 	if err != nil || !empty {
 		return nil, err
@@ -149,6 +155,13 @@ func Seed(ctx context.Context, svc *core.Service) (*Seeded, error) {
 		}
 	}
 
+	if app != nil {
+		if out.Integration, err = connectApp(sys, svc, app, owner); err != nil {
+			return nil, err
+		}
+		out.App = app
+	}
+
 	token, tok, err := svc.IssueToken(sys, owner, TokenTTL)
 	if err != nil {
 		return nil, err
@@ -182,4 +195,22 @@ func seed() string {
 	b := make([]byte, 20)
 	_, _ = rand.Read(b)
 	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)
+}
+
+// connectApp makes the integration of the sample application, owned by
+// the owner, and queues its first sync.
+func connectApp(sys context.Context, svc *core.Service, app *App, owner string) (*latchkey.Integration, error) {
+	application, label := "sample_app_tenant", "Sample App"
+	ig, err := svc.CreateIntegration(sys, core.IntegrationInput{
+		Account: core.AccountInput{Application: &application, Label: &label, Username: &app.Login.Username, URL: &app.URL,
+			Password: &app.Login.Password, TOTP: &app.Login.TOTPSecret, OwnerID: owner},
+		Connector: latchkey.ConnectorConfig{Kind: latchkey.ConnectorBrowser, URL: app.URL, Recipe: Recipe()},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("demo integration: %w", err)
+	}
+	if _, err := svc.SyncIntegration(sys, ig.ID); err != nil {
+		return nil, fmt.Errorf("demo integration's first sync: %w", err)
+	}
+	return ig, nil
 }

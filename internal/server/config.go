@@ -18,6 +18,7 @@ type Config struct {
 	DatabaseURL string
 	BaseDomain  string
 	Demo        bool
+	DemoAppAddr string // where --demo runs the sample application; "off" runs none
 	RateLimit   int
 
 	// MasterKey is the key-encryption key itself (base64 of 32 bytes),
@@ -51,6 +52,7 @@ func Defaults() Config {
 		Addr:            "127.0.0.1:8080",
 		DataDir:         "./latchkey-data",
 		BaseDomain:      "localhost",
+		DemoAppAddr:     "127.0.0.1:8090",
 		RateLimit:       1200,
 		LogLevel:        "info",
 		LogFormat:       "json",

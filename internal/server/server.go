@@ -36,8 +36,15 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 
 	var seeded *demo.Seeded
 	var demoSkipped bool
+	var sample *demo.App
 	if cfg.Demo {
-		if seeded, err = demo.Seed(ctx, app.Service); err != nil {
+		if sample, err = startSampleApp(cfg, log); err != nil {
+			log.Warn("the demo runs without its sample application", "err", err)
+		}
+		if sample != nil {
+			defer sample.Close()
+		}
+		if seeded, err = demo.Seed(ctx, app.Service, sample); err != nil {
 			return fmt.Errorf("seed the demo: %w", err)
 		}
 		demoSkipped = seeded == nil
@@ -72,6 +79,9 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	switch {
 	case seeded != nil:
 		printDemo(stdout, base, seeded)
+		if seeded.Integration != nil {
+			printDemoIntegration(stdout, base, seeded)
+		}
 	case demoSkipped:
 		fmt.Fprintf(stdout, "The store already has data, so --demo changed nothing. For a new token:\n"+
 			"  latchkey admin token create --workspace %s --email %s\n", demo.Workspace, demo.OwnerEmail)
@@ -97,6 +107,24 @@ func Run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// startSampleApp runs the demo's sample application, with the login the
+// data directory keeps for it.
+func startSampleApp(cfg Config, log *slog.Logger) (*demo.App, error) {
+	if cfg.DemoAppAddr == "" || cfg.DemoAppAddr == "off" {
+		return nil, nil
+	}
+	login, err := demo.LoadOrCreateAppLogin(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	a, err := demo.StartApp(cfg.DemoAppAddr, login, log)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("sample application", "url", a.URL)
+	return a, nil
 }
 
 // Handler builds every HTTP route the server answers.
@@ -162,4 +190,16 @@ Try:
 These credentials are shown once; they are stored only as digests.
 `, s.Workspace, s.OwnerEmail, base, s.Token, s.TokenUntil.Format(time.RFC3339), s.APIKey,
 		s.APIKey, base, s.APIKey, base, s.Accounts[0].ID, s.APIKey, base, s.Accounts[0].ID)
+}
+
+func printDemoIntegration(w io.Writer, base string, s *demo.Seeded) {
+	fmt.Fprintf(w, `The integration %q drives the sample application at %s
+(sign in there as %s; its password and TOTP seed are in the integration's account).
+Invite a member into it, then watch the job:
+  curl -X POST -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \
+    %s/api/v1/integrations/%s/users \
+    -d '{"data":{"type":"invite_tenant_users","attributes":{"role":"account_collaborator","entitlements":[{"id":"member"}],"userIds":["USER_ID"]}}}'
+  curl -H 'Authorization: Bearer %s' %s/api/v1/jobs/JOB_ID
+(USER_ID from: curl -H 'Authorization: Bearer %s' %s/api/v1/users)
+`, s.Integration.Label, s.App.URL, s.App.Login.Username, s.Token, base, s.Integration.ID, s.Token, base, s.Token, base)
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"time"
 
 	"github.com/latchkeyhq/latchkey"
@@ -82,8 +81,16 @@ func (tx *Tx) Integration(ctx context.Context, workspaceID, id, userID string) (
 // ListIntegrations pages through the integrations vis allows, in creation
 // order, optionally of some applications only.
 func (tx *Tx) ListIntegrations(ctx context.Context, workspaceID string, vis Visibility, applications []string, page latchkey.Page) ([]*latchkey.Integration, int, error) {
-	from, args := visibleItems("accounts", latchkey.ItemAccount, workspaceID, vis)
-	from = strings.Replace(from, " WHERE ", " JOIN integrations i ON i.workspace_id = a.workspace_id AND i.account_id = a.id WHERE ", 1)
+	from := `FROM integrations i JOIN accounts a ON a.workspace_id = i.workspace_id AND a.id = i.account_id
+		WHERE i.workspace_id = ?`
+	args := []any{workspaceID}
+	if !vis.All {
+		from = `FROM item_access x
+			JOIN integrations i ON i.workspace_id = x.workspace_id AND i.account_id = x.item_id
+			JOIN accounts a ON a.workspace_id = i.workspace_id AND a.id = i.account_id
+			WHERE x.workspace_id = ? AND x.user_id = ? AND x.item_type = 'account' AND x.rank >= ?`
+		args = append(args, vis.UserID, int(vis.MinRank))
+	}
 	if len(applications) > 0 {
 		from += ` AND a.application IN (` + placeholders(len(applications)) + `)`
 		for _, app := range applications {
