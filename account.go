@@ -92,6 +92,11 @@ type SecretType string
 const (
 	SecretPassword SecretType = "password"
 	SecretTOTP     SecretType = "totp"
+	// SecretPendingPassword is a rotation's new password, kept sealed from
+	// before the application is asked to take it until the rotation is
+	// recorded, so that a rotation cut short never loses the password the
+	// application may already hold. The API never serves it.
+	SecretPendingPassword SecretType = "pending_password"
 )
 
 // AccountSecret is one version of an account's password or TOTP seed.

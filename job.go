@@ -63,6 +63,7 @@ const (
 	JobErrApplicationUnavailable   = "ApplicationUnavailable" // down, timing out, or answering 5xx
 	JobErrStepFailed               = "AutomationStepFailed"   // a browser recipe step found nothing
 	JobErrInternal                 = "InternalError"
+	JobErrNotSupported             = "AutomationNotSupported" // the connector cannot do this in the application
 )
 
 // Job is one durable automation run against an account or integration.

@@ -49,6 +49,34 @@ func TestBrowserIntegrationEndToEnd(t *testing.T) {
 			t.Fatalf("after removal the sample app still has uma, as %q", role)
 		}
 
+		// Account automation: rotate the integration's own password in the
+		// application; the new one is the account's next version, and the
+		// application takes it (the sync after signs in with it).
+		automate := func(wf string) map[string]any {
+			return f.waitJob(t, owner, f.startJob(t, owner, "POST", "/api/v1/accounts/"+id+"/jobs",
+				map[string]any{"data": map[string]any{"type": "job", "attributes": map[string]any{"workflowType": wf}}}))
+		}
+		finished(t, automate("password_rotation"))
+		pw := must(t, f.do(t, owner, "GET", "/api/v1/accounts/"+id+"/secrets?filter[secretType]=password", nil), 200)
+		rotated := dig(t, pw, "data", 0, "attributes", "body", "value").(string)
+		if rotated == "correct horse battery" || len(rotated) < 20 {
+			t.Fatalf("after rotation the stored password is %q", rotated)
+		}
+		acc := must(t, f.do(t, owner, "GET", "/api/v1/accounts/"+id, nil), 200)
+		if dig(t, acc, "data", "attributes", "rotatedBy") != "automated_rotation" {
+			t.Errorf("rotatedBy after an automated rotation: %v", dig(t, acc, "data", "attributes", "rotatedBy"))
+		}
+		finished(t, f.waitJob(t, owner, f.startJob(t, owner, "POST", base+"/sync", nil)))
+		if hc := automate("healthcheck_mfa"); hc["status"] != "finished" || dig(t, hc, "response", "mfa") != "working" {
+			t.Errorf("MFA healthcheck: %v", hc)
+		}
+		if job := automate("setup_mfa"); job["status"] != "error" || dig(t, job, "errorDetails", "errorType") != "AutomationNotSupported" {
+			t.Errorf("setup_mfa through the browser connector: %v", job)
+		}
+		plain := f.createAccount(t, owner, map[string]any{"application": "twitter", "label": "Not connected", "password": "x-password-1"})
+		must(t, f.do(t, owner, "POST", "/api/v1/accounts/"+plain+"/jobs",
+			map[string]any{"data": map[string]any{"type": "job", "attributes": map[string]any{"workflowType": "password_rotation"}}}), 409)
+
 		// Stored credentials the application no longer accepts: the job
 		// says so, and that a person must act.
 		app.SetCredentials("root@sample.example", "rotated elsewhere")

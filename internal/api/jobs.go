@@ -122,3 +122,31 @@ func (h *handler) retryJob(w http.ResponseWriter, r *http.Request) {
 	j, err := h.svc.RetryJob(r.Context(), r.PathValue("id"))
 	h.jobCreated(w, r, j, err)
 }
+
+func (h *handler) startAccountJob(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Data *struct {
+			Type       *string `json:"type"`
+			Attributes *struct {
+				WorkflowType *string `json:"workflowType"`
+			} `json:"attributes"`
+		} `json:"data"`
+	}
+	if err := decode(r, &body); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	switch {
+	case body.Data == nil:
+		h.writeError(w, r, latchkey.Invalid([]any{"data"}, "value_error.missing", "field required"))
+		return
+	case body.Data.Type != nil && *body.Data.Type != "job":
+		h.writeError(w, r, latchkey.Invalid([]any{"data", "type"}, "type_error.enum", "value is not a valid enumeration member; permitted: 'job'"))
+		return
+	case body.Data.Attributes == nil || body.Data.Attributes.WorkflowType == nil:
+		h.writeError(w, r, latchkey.Invalid([]any{"data", "attributes", "workflowType"}, "value_error.missing", "field required"))
+		return
+	}
+	j, err := h.svc.StartAccountJob(r.Context(), r.PathValue("id"), latchkey.Workflow(*body.Data.Attributes.WorkflowType))
+	h.jobCreated(w, r, j, err)
+}

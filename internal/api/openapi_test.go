@@ -68,6 +68,7 @@ var operationPolicies = map[string]authz.Operation{
 	"getJobById":                    authz.GetJob,
 	"getJobScreenshot":              authz.GetJob,
 	"retryJob":                      authz.RetryJob,
+	"createAccountJob":              authz.StartAccountJob,
 	"getAccounts":                   authz.ListAccounts,
 	"createAccount":                 authz.CreateAccount,
 	"getAccountById":                authz.GetAccount,

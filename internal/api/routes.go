@@ -22,6 +22,7 @@ var routes = []route{
 	{method: "DELETE", path: "/accounts/{id}", serve: m((*handler).deleteAccount)},
 	{method: "GET", path: "/accounts/{id}/secrets", serve: m((*handler).accountSecrets)},
 	{method: "GET", path: "/accounts/{id}/totp", serve: m((*handler).accountTOTP)},
+	{method: "POST", path: "/accounts/{id}/jobs", serve: m((*handler).startAccountJob)},
 	{method: "GET", path: "/accounts/{id}/users", serve: members(accountMembers, "users", memberList)},
 	{method: "POST", path: "/accounts/{id}/users", serve: members(accountMembers, "users", memberShare)},
 	{method: "DELETE", path: "/accounts/{id}/users/{memberId}", serve: members(accountMembers, "users", memberRemove)},

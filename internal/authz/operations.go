@@ -89,6 +89,8 @@ var (
 	GetJob   = Operation{Name: "jobs.get", Scopes: s(latchkey.ScopeReadAutomations)}
 	ListJobs = Operation{Name: "jobs.list", Scopes: s(latchkey.ScopeReadAutomations)}
 	RetryJob = Operation{Name: "jobs.retry", Scopes: s(latchkey.ScopeWriteAutomations)}
+	// Account automation (rotate the password, MFA): the account's Owner.
+	StartAccountJob = Operation{Name: "accounts.jobs.create", Scopes: s(latchkey.ScopeWriteAutomations)}
 
 	Me           = Operation{Name: "me", BearerOnly: true}
 	RefreshToken = Operation{Name: "token.refresh", BearerOnly: true}

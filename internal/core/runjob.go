@@ -60,7 +60,7 @@ func (s *Service) RunJob(ctx context.Context, run jobs.Run) error {
 	if ig == nil {
 		return s.endJob(ctx, sys, j, run, connector.Errorf(latchkey.JobErrInternal, "The integration no longer exists."))
 	}
-	conn, err := s.connect(ctx, sys, ig, sealed)
+	conn, err := s.connectAs(ctx, ig, sealed, "")
 	if err != nil {
 		return s.endJob(ctx, sys, j, run, err)
 	}
@@ -71,7 +71,7 @@ func (s *Service) RunJob(ctx context.Context, run jobs.Run) error {
 	if timeout <= 0 {
 		timeout = defaultConnectorTimeout
 	}
-	w := &jobWork{s: s, j: j, ig: ig, conn: conn, run: run, timeout: timeout}
+	w := &jobWork{s: s, j: j, ig: ig, sealed: sealed, conn: conn, run: run, timeout: timeout}
 	switch j.Workflow {
 	case latchkey.WorkflowGetBusiness:
 		err = w.sync(ctx)
@@ -81,6 +81,12 @@ func (s *Service) RunJob(ctx context.Context, run jobs.Run) error {
 		err = w.update(ctx)
 	case latchkey.WorkflowRevokeAccess:
 		err = w.revoke(ctx)
+	case latchkey.WorkflowPasswordRotation:
+		err = w.rotatePassword(ctx)
+	case latchkey.WorkflowHealthcheckMFA:
+		err = w.healthcheckMFA(ctx)
+	case latchkey.WorkflowSetupMFA, latchkey.WorkflowDisableMFA:
+		err = connector.Errorf(latchkey.JobErrNotSupported, "The %s connector cannot change MFA settings in the application.", ig.Connector.Kind)
 	default:
 		err = connector.Errorf(latchkey.JobErrInternal, "This server cannot run %s jobs.", j.Workflow)
 	}
@@ -160,9 +166,10 @@ func failureOf(err error) (f *latchkey.JobFailure, screenshot []byte, temporary 
 	}
 }
 
-// connect opens the integration's connector with its unsealed secrets and,
-// for connectors that sign in as a person, its admin login from the vault.
-func (s *Service) connect(ctx context.Context, sys *latchkey.Principal, ig *latchkey.Integration, sealed []byte) (connector.Connector, error) {
+// connectAs opens the integration's connector with its unsealed secrets
+// and, for connectors that sign in as a person, its admin login from the
+// vault, or password instead of the stored one when it is not "".
+func (s *Service) connectAs(ctx context.Context, ig *latchkey.Integration, sealed []byte, password string) (connector.Connector, error) {
 	cfg := ig.Connector
 	var creds connector.Credentials
 	err := s.db.View(ctx, func(tx *store.Tx) error {
@@ -192,6 +199,9 @@ func (s *Service) connect(ctx context.Context, sys *latchkey.Principal, ig *latc
 				return err
 			}
 			creds.Password = string(plain)
+		}
+		if password != "" {
+			creds.Password = password
 		}
 		r, err := tx.RevealTarget(ctx, ig.WorkspaceID, ig.ID, "", latchkey.SecretTOTP)
 		if err != nil || r.Secret == nil {
@@ -229,6 +239,7 @@ type jobWork struct {
 	s       *Service
 	j       *latchkey.Job
 	ig      *latchkey.Integration
+	sealed  []byte // the connector's sealed secrets
 	conn    connector.Connector
 	run     jobs.Run
 	timeout time.Duration
@@ -493,4 +504,23 @@ func stringList(v any) []string {
 		out = append(out, ss...)
 	}
 	return out
+}
+
+// accountSecret reads the current value of one of the integration
+// account's secrets, "" when it has none.
+func (s *Service) accountSecret(ctx context.Context, ig *latchkey.Integration, typ latchkey.SecretType) (string, error) {
+	var value string
+	err := s.db.View(ctx, func(tx *store.Tx) error {
+		sec, ct, err := tx.CurrentAccountSecret(ctx, ig.WorkspaceID, ig.ID, typ)
+		if latchkey.IsCode(err, latchkey.ENotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		plain, err := s.open(ctx, tx, ig.WorkspaceID, "account_secrets", sec.ID, string(typ), ct)
+		value = string(plain)
+		return err
+	})
+	return value, err
 }
