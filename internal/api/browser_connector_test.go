@@ -1,13 +1,16 @@
 package api_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/latchkeyhq/latchkey/internal/connector/browser"
 	"github.com/latchkeyhq/latchkey/internal/sampleapp"
 	"github.com/latchkeyhq/latchkey/internal/server/servertest"
+	"github.com/latchkeyhq/latchkey/internal/testdb"
 )
 
 // The browser connector drives the sample application's web page in real
@@ -85,6 +88,44 @@ func TestBrowserIntegrationEndToEnd(t *testing.T) {
 			t.Fatalf("sync with a password the application refuses: %v", job)
 		}
 	}, withJobs)
+}
+
+// A recipe step that finds nothing ends the job with the step named and a
+// screenshot of the page kept for the job.
+func TestBrowserStepFailureKeepsScreenshot(t *testing.T) {
+	if _, err := browser.FindExecPath(""); err != nil {
+		t.Skipf("Chromium test skipped: %v", err)
+	}
+	f := newFixture(t, testdb.SQLite(t), withJobs)
+	app, err := sampleapp.New(sampleapp.Config{AdminUsername: "root@sample.example", AdminPassword: "correct horse battery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(app)
+	t.Cleanup(srv.Close)
+	recipe := jsonObject(t, browser.SampleAppRecipe())
+	recipe["list_entitlements"] = []any{
+		map[string]any{"step": "navigate", "url": "/admin/roles"},
+		map[string]any{"step": "wait_for", "selector": "#no-such-table", "timeout": "1s"},
+	}
+	owner := servertest.Bearer(f.ownerToken)
+	body := map[string]any{"data": map[string]any{"type": "account", "attributes": map[string]any{
+		"application": "sample_app", "label": "Sample app", "username": "root@sample.example", "password": "correct horse battery",
+		"connector": map[string]any{"kind": "browser", "url": srv.URL, "recipe": recipe}}}}
+	id := dig(t, must(t, f.do(t, owner, "POST", "/api/v1/integrations", body), 201), "data", "id").(string)
+	job := f.waitJob(t, owner, f.startJob(t, owner, "POST", "/api/v1/integrations/"+id+"/sync", nil))
+	if job["status"] != "error" || dig(t, job, "errorDetails", "errorType") != "AutomationStepFailed" || job["hasMoreDetails"] != true {
+		t.Fatalf("sync with a recipe step that finds nothing: %v", job)
+	}
+	if step, _ := dig(t, job, "errorDetails", "step").(string); !strings.Contains(step, "#no-such-table") {
+		t.Errorf("the failed step is named %q", step)
+	}
+	shot := f.do(t, owner, "GET", dig(t, job, "errorDetails", "screenshotUrl").(string), nil)
+	if shot.Status != 200 || shot.Header.Get("Content-Type") != "image/png" || !bytes.HasPrefix(shot.Body, []byte("\x89PNG")) {
+		t.Fatalf("screenshot: status %d, %s, %d bytes", shot.Status, shot.Header.Get("Content-Type"), len(shot.Body))
+	}
+	// Another member may not see it.
+	must(t, f.do(t, servertest.Bearer(f.memberToken), "GET", dig(t, job, "errorDetails", "screenshotUrl").(string), nil), 404)
 }
 
 func sampleRole(app *sampleapp.App, email string) string {

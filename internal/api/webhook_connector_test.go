@@ -2,16 +2,20 @@ package api_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/latchkeyhq/latchkey"
 	"github.com/latchkeyhq/latchkey/internal/connector/webhook"
 	"github.com/latchkeyhq/latchkey/internal/server/servertest"
+	"github.com/latchkeyhq/latchkey/internal/testdb"
 )
 
 // hookApp is an application with a small admin API that speaks the webhook
@@ -152,4 +156,44 @@ func TestWebhookApplicationDown(t *testing.T) {
 			t.Fatalf("sync against an application that is down: %v", job)
 		}
 	}, withJobs)
+}
+
+// Several processes on one PostgreSQL share the queue: every job runs, and
+// none runs twice.
+func TestReplicasShareJobsWithoutRunningOneTwice(t *testing.T) {
+	cfg := testdb.Postgres(t)
+	f := newFixture(t, cfg, withJobs)
+	replica := f.s.Replica(t)
+	const secret = "whsec-0123456789abcdef"
+	app, url := newHookApp(t, secret)
+	owner := servertest.Bearer(f.ownerToken)
+	id := f.createIntegration(t, owner, "Hooked app", map[string]any{"kind": "webhook", "url": url, "signingSecret": secret})
+	base := "/api/v1/integrations/" + id
+	finished(t, f.waitJob(t, owner, f.startJob(t, owner, "POST", base+"/sync", nil)))
+
+	const people = 24
+	var jobs []string
+	for i := range people {
+		uid := f.ws.User(fmt.Sprintf("r%02d@acme.example", i), latchkey.RoleUser)
+		// Half the requests go to each process.
+		target := f.s
+		if i%2 == 1 {
+			target = replica
+		}
+		r := target.Do(t, owner, "POST", base+"/users", invite("account_collaborator", []string{"VIEWER"}, uid))
+		jobs = append(jobs, dig(t, must(t, r, 200), "data", "id").(string))
+	}
+	for _, j := range jobs {
+		finished(t, f.waitJob(t, owner, j))
+	}
+	app.mu.Lock()
+	defer app.mu.Unlock()
+	if len(app.users) != people {
+		t.Errorf("the application holds %d people, want %d", len(app.users), people)
+	}
+	for key, n := range app.keys {
+		if n != 1 && strings.Contains(key, "/invite/") {
+			t.Errorf("operation %s reached the application %d times", key, n)
+		}
+	}
 }

@@ -31,6 +31,8 @@ type Server struct {
 	Config  server.Config
 	Logs    *SyncBuffer // everything the server logged
 	Service *core.Service
+
+	jobs bool // runs job workers; its replicas do too
 }
 
 // Option adjusts the server before it starts.
@@ -127,7 +129,7 @@ func Start(t testing.TB, cfg store.Config, opts ...Option) *Server {
 		ts.Close()
 		app.Close()
 	})
-	return &Server{URL: ts.URL, App: app, Config: c, Logs: logs, Service: app.Service}
+	return &Server{URL: ts.URL, App: app, Config: c, Logs: logs, Service: app.Service, jobs: o.jobs}
 }
 
 // Replica starts a second server on the same store with the same key, as
@@ -150,12 +152,18 @@ func (s *Server) Replica(t testing.TB) *Server {
 		app.Close()
 		t.Fatal(err)
 	}
+	if s.jobs {
+		if err := app.StartJobs(ctx); err != nil {
+			app.Close()
+			t.Fatal(err)
+		}
+	}
 	ts := httptest.NewServer(h)
 	t.Cleanup(func() {
 		ts.Close()
 		app.Close()
 	})
-	return &Server{URL: ts.URL, App: app, Config: s.Config, Logs: logs, Service: app.Service}
+	return &Server{URL: ts.URL, App: app, Config: s.Config, Logs: logs, Service: app.Service, jobs: s.jobs}
 }
 
 // Workspace is a workspace made for a test.
