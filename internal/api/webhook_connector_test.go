@@ -14,6 +14,7 @@ import (
 
 	"github.com/latchkeyhq/latchkey"
 	"github.com/latchkeyhq/latchkey/internal/connector/webhook"
+	"github.com/latchkeyhq/latchkey/internal/server"
 	"github.com/latchkeyhq/latchkey/internal/server/servertest"
 	"github.com/latchkeyhq/latchkey/internal/testdb"
 )
@@ -196,4 +197,25 @@ func TestReplicasShareJobsWithoutRunningOneTwice(t *testing.T) {
 			t.Errorf("operation %s reached the application %d times", key, n)
 		}
 	}
+}
+
+// An application slower than the job timeout: every attempt is cut off,
+// and the job ends in a precise error instead of hanging or staying
+// "retrying" for ever.
+func TestJobTimeoutEndsInError(t *testing.T) {
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(5 * time.Second):
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(slow.Close)
+	each(t, func(t *testing.T, f *fixture) {
+		owner := servertest.Bearer(f.ownerToken)
+		id := f.createIntegration(t, owner, "Slow app", map[string]any{"kind": "webhook", "url": slow.URL, "signingSecret": "whsec-0123456789abcdef"})
+		job := f.waitJob(t, owner, f.startJob(t, owner, "POST", "/api/v1/integrations/"+id+"/sync", nil))
+		if job["status"] != "error" || dig(t, job, "errorDetails", "errorType") != "ApplicationUnavailable" || job["attempt"] != float64(3) {
+			t.Fatalf("sync against an application slower than the job timeout: %v", job)
+		}
+	}, servertest.WithJobs(server.JobsConfig{Timeout: 300 * time.Millisecond, RescueAfter: 10 * time.Second}))
 }

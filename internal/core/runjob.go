@@ -97,12 +97,20 @@ func (s *Service) RunJob(ctx context.Context, run jobs.Run) error {
 // queue for another attempt.
 func (s *Service) endJob(ctx context.Context, sys *latchkey.Principal, j *latchkey.Job, run jobs.Run, cause error) error {
 	if cause != nil && ctx.Err() != nil {
-		// Stopped from outside (shutdown, the attempt's deadline): the
-		// queue runs it again; the job says so meanwhile.
-		j.Status = latchkey.JobRetrying
-		j.UpdatedAt = s.clock()
-		_ = s.db.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error { return tx.SaveJobState(ctx, j, nil) })
-		return cause
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			// The attempt ran out of time (--job-timeout): the application
+			// was too slow, like any other unavailability.
+			cause = connector.Unavailable(cause, "The attempt did not finish within the job timeout.")
+		} else if !run.Final() {
+			// Stopped from outside (shutdown): the queue runs it again; the
+			// job says so meanwhile.
+			j.Status, j.UpdatedAt = latchkey.JobRetrying, s.clock()
+			_ = s.db.Update(context.WithoutCancel(ctx), func(tx *store.Tx) error { return tx.SaveJobState(ctx, j, nil) })
+			return cause
+		} else {
+			cause = connector.Errorf(latchkey.JobErrInternal, "The server stopped during the last attempt; retry the job.")
+		}
+		ctx = context.WithoutCancel(ctx)
 	}
 	now := s.clock()
 	j.UpdatedAt = now
