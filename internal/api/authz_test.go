@@ -30,6 +30,7 @@ const (
 	ownKeyItem  // the caller's own API key, or someone else's
 	teamItem    // a team the caller is not in
 	otherMember // a plain member who is not the caller
+	integrationItem
 )
 
 type need int
@@ -69,6 +70,10 @@ var (
 	wu = latchkey.ScopeWriteUsers
 	rt = latchkey.ScopeReadTeams
 	wt = latchkey.ScopeWriteTeams
+	rg = latchkey.ScopeReadIntegrations
+	wg = latchkey.ScopeWriteIntegrations
+	rj = latchkey.ScopeReadAutomations
+	wj = latchkey.ScopeWriteAutomations
 )
 
 func attrs(a map[string]any) map[string]any {
@@ -111,6 +116,26 @@ var operations = []opCase{
 		body: func(e *authzEnv, _ string) any { return attrs(map[string]any{"name": e.unique("vault")}) }},
 
 	{name: "list activities", method: "GET", path: "/activities", scopes: sc(latchkey.ScopeReadActivities), ok: 200},
+
+	{name: "list integrations", method: "GET", path: "/integrations", scopes: sc(rg), ok: 200},
+	{name: "create integration", method: "POST", path: "/integrations", scopes: sc(wg), createsItem: true, ok: 201,
+		body: func(*authzEnv, string) any {
+			return attrs(map[string]any{"application": "acme_tenant", "label": "made", "connector": map[string]any{"kind": "noop"}})
+		}},
+	{name: "get integration", method: "GET", path: "/integrations/{item}", item: integrationItem, scopes: sc(rg), ok: 200},
+	{name: "list entitlements", method: "GET", path: "/integrations/{item}/entitlements", item: integrationItem, anyScope: sc(rg, wg), ok: 200},
+	{name: "list integration users", method: "GET", path: "/integrations/{item}/users", item: integrationItem, scopes: sc(ru, rg), ok: 200},
+	{name: "sync integration", method: "POST", path: "/integrations/{item}/sync", item: integrationItem, need: manage, scopes: sc(wg), ok: 200},
+	{name: "invite into integration", method: "POST", path: "/integrations/{item}/users", item: integrationItem, need: manage, scopes: sc(wg, rj), ok: 200,
+		body: func(e *authzEnv, _ string) any {
+			return map[string]any{"data": map[string]any{"type": "invite_tenant_users", "attributes": map[string]any{
+				"role": "account_collaborator", "entitlements": []any{map[string]any{"id": "MEMBER"}}, "userIds": []any{e.bystander}}}}
+		}},
+	{name: "rotate integration password", method: "POST", path: "/accounts/{item}/jobs", item: integrationItem, need: manage, scopes: sc(wj), ok: 200,
+		body: func(*authzEnv, string) any {
+			return map[string]any{"data": map[string]any{"type": "job", "attributes": map[string]any{"workflowType": "password_rotation"}}}
+		}},
+	{name: "list jobs", method: "GET", path: "/jobs", scopes: sc(rj), ok: 200},
 
 	{name: "list api keys", method: "GET", path: "/api-keys", bearerOnly: true, ok: 200},
 	{name: "create api key", method: "POST", path: "/api-keys", bearerOnly: true, admin: true, ok: 201,
@@ -257,7 +282,7 @@ func expect(op opCase, kind credKind, role latchkey.Role, rank latchkey.Rank, ke
 			return 404
 		}
 		return 403
-	case accountItem, secretItem, collectionItem:
+	case accountItem, secretItem, collectionItem, integrationItem:
 		visible := rank >= latchkey.RankCollaborator
 		if isKey {
 			visible = rank == latchkey.RankOwner
@@ -409,6 +434,21 @@ func (e *authzEnv) item(t *testing.T, kind itemKind, user string, rank latchkey.
 	op := e.w.Operator()
 	svc := e.s.Service
 	switch kind {
+	case integrationItem:
+		app, label := "acme_tenant", e.unique("integration")
+		ig, err := svc.CreateIntegration(op, core.IntegrationInput{
+			Account:   core.AccountInput{Application: &app, Label: &label, OwnerID: e.owner},
+			Connector: latchkey.ConnectorConfig{Kind: latchkey.ConnectorNoop},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rank != latchkey.RankNone && user != e.owner {
+			if _, err := svc.ShareAccount(op, ig.ID, latchkey.MemberUser, user, string(latchkey.ItemRoleFor(latchkey.ItemAccount, rank))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return ig.ID
 	case accountItem:
 		app, label, pw, seed := "twitter", e.unique("account"), "pw", testSeed
 		a, err := svc.CreateAccount(op, core.AccountInput{Application: &app, Label: &label, Password: &pw, TOTP: &seed, OwnerID: e.owner})
@@ -497,7 +537,7 @@ func ranksFor(kind itemKind, role latchkey.Role) []latchkey.Rank {
 		return []latchkey.Rank{latchkey.RankNone, latchkey.RankCollaborator} // guests can only collaborate
 	}
 	ranks := []latchkey.Rank{latchkey.RankNone, latchkey.RankCollaborator, latchkey.RankOwner}
-	if kind == accountItem {
+	if kind == accountItem || kind == integrationItem {
 		ranks = append(ranks, latchkey.RankManager)
 	}
 	return ranks
@@ -570,7 +610,7 @@ func TestAuthorizationTable(t *testing.T) {
 				}
 				// Another workspace's credential never reaches this one's items,
 				// and naming this workspace with it is refused.
-				if op.item == accountItem || op.item == secretItem || op.item == collectionItem {
+				if op.item == accountItem || op.item == secretItem || op.item == collectionItem || op.item == integrationItem {
 					id := e.item(t, op.item, e.owner, latchkey.RankOwner)
 					for _, cred := range []servertest.Credential{servertest.Key(strangerKey), servertest.Bearer(strangerToken)} {
 						want := 404
