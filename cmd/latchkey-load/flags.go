@@ -41,6 +41,7 @@ Run it from the repository.
 	fs.DurationVar(&o.Warmup, "warmup", o.Warmup, "load before each scenario that is not counted")
 	fs.IntVar(&o.Connections, "connections", o.Connections, "concurrent keep-alive connections")
 	fs.IntVar(&o.Runs, "runs", o.Runs, "whole runs; more than one reports medians")
+	fs.IntVar(&o.Jobs, "jobs", o.Jobs, "T4's invite jobs per run, one workspace user each (at most -users); 0 skips T4")
 	fs.StringVar(&o.DatabaseURL, "database-url", "", "PostgreSQL server to measure on, in a fresh schema (default SQLite in a temp dir)")
 	fs.StringVar(&c.out, "out", c.out, `write the report here too; "" only prints it`)
 	fs.BoolVar(&o.Keep, "keep", false, "keep the temp dir (and the PostgreSQL schema)")

@@ -31,15 +31,15 @@ func TestParseFlags(t *testing.T) {
 		{
 			name: "the smoke test's sizes",
 			args: []string{"-accounts", "300", "-users", "50", "-teams", "5", "-collections", "10", "-heavy", "100",
-				"-duration", "500ms", "-warmup", "200ms", "-out", "", "-runs", "3", "-connections", "8", "-keep"},
+				"-duration", "500ms", "-warmup", "200ms", "-out", "", "-runs", "3", "-connections", "8", "-jobs", "40", "-keep"},
 			check: func(t *testing.T, c config) {
 				o := c.Options
 				if o.Accounts != 300 || o.Users != 50 || o.Teams != 5 || o.Collections != 10 || o.Heavy != 100 ||
 					o.Duration != 500*time.Millisecond || o.Warmup != 200*time.Millisecond || o.Runs != 3 ||
-					o.Connections != 8 || !o.Keep || c.out != "" {
+					o.Connections != 8 || o.Jobs != 40 || !o.Keep || c.out != "" {
 					t.Errorf("got %+v out %q", o, c.out)
 				}
-				if !strings.HasSuffix(o.Command, "-heavy 100 -duration 500ms -warmup 200ms -out '' -runs 3 -connections 8 -keep") {
+				if !strings.HasSuffix(o.Command, "-heavy 100 -duration 500ms -warmup 200ms -out '' -runs 3 -connections 8 -jobs 40 -keep") {
 					t.Errorf("Command = %q", o.Command)
 				}
 			},
@@ -64,6 +64,13 @@ func TestParseFlags(t *testing.T) {
 		{name: "no runs", args: []string{"-runs", "0"}, wantErr: "-runs"},
 		{name: "zero duration", args: []string{"-duration", "0s"}, wantErr: "-duration"},
 		{name: "negative warm-up", args: []string{"-warmup", "-1s"}, wantErr: "-warmup"},
+		{name: "-jobs 0 skips T4", args: []string{"-jobs", "0"}, check: func(t *testing.T, c config) {
+			if c.Jobs != 0 {
+				t.Errorf("Jobs = %d", c.Jobs)
+			}
+		}},
+		{name: "negative jobs", args: []string{"-jobs", "-1"}, wantErr: "-jobs"},
+		{name: "more jobs than users", args: []string{"-users", "50"}, wantErr: "-jobs cannot be more than -users"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -26,7 +26,7 @@ func TestSmoke(t *testing.T) {
 	}
 	t.Setenv("TMPDIR", t.TempDir()) // the harness's temp dir goes here, and with it
 	c, err := parseFlags([]string{"-accounts", "300", "-users", "50", "-teams", "5", "-collections", "10", "-heavy", "100",
-		"-duration", "500ms", "-warmup", "200ms", "-connections", "8", "-out", ""}, os.Stderr)
+		"-duration", "500ms", "-warmup", "200ms", "-connections", "8", "-jobs", "40", "-out", ""}, os.Stderr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,6 +69,15 @@ func TestSmoke(t *testing.T) {
 			t.Errorf("start to ready %v", rep.Ready)
 		}
 	})
+	t.Run("T4", func(t *testing.T) {
+		p := rep.Provisioning
+		if rep.Jobs != 40 || p.Asked != 40 || p.Enqueued != 40 || p.Errors != 0 || p.Err != "" {
+			t.Errorf("enqueued %d of %d (errors %d: %s; %s)", p.Enqueued, p.Asked, p.Errors, p.ErrorKinds, p.Err)
+		}
+		if p.Finished != 40 || p.Failed != 0 || p.Seats != 40 || p.Time <= 0 || p.RPS <= 0 {
+			t.Errorf("%+v: want 40 jobs finished, 40 seats, a time and a rate", p)
+		}
+	})
 	t.Run("stop", func(t *testing.T) {
 		if !rep.StopPass() {
 			t.Errorf("exit codes %v after SIGTERM", rep.ExitCodes)
@@ -79,7 +88,7 @@ func TestSmoke(t *testing.T) {
 		if err := rep.WriteMarkdown(&md); err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(md.String(), "| T3: ") || !strings.Contains(md.String(), "SQLite") {
+		if !strings.Contains(md.String(), "| T3: ") || !strings.Contains(md.String(), "| T4: ") || !strings.Contains(md.String(), "SQLite") {
 			t.Errorf("report:\n%s", md.String())
 		}
 	})

@@ -18,7 +18,9 @@ func (s *Service) startIntegrationJob(ctx context.Context, p *latchkey.Principal
 		return nil, latchkey.Errorf(latchkey.EUnavailable, "This process does not run jobs.")
 	}
 	var j *latchkey.Job
-	err := s.db.Update(ctx, func(tx *store.Tx) error {
+	// Requests that queue jobs come in bursts (a script inviting a whole
+	// team); they share commits.
+	err := s.db.UpdateBatched(ctx, func(tx *store.Tx) error {
 		ig, err := s.ownedIntegration(ctx, tx, p, id)
 		if err != nil {
 			return err

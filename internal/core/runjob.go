@@ -28,7 +28,8 @@ func (s *Service) RunJob(ctx context.Context, run jobs.Run) error {
 		ig     *latchkey.Integration
 		sealed []byte
 	)
-	err := s.db.Update(ctx, func(tx *store.Tx) error {
+	// Small writes of many workers at once: on SQLite one commit for all.
+	err := s.db.UpdateBatched(ctx, func(tx *store.Tx) error {
 		var err error
 		j, err = tx.Job(ctx, run.WorkspaceID, run.JobID)
 		if latchkey.IsCode(err, latchkey.ENotFound) {
@@ -380,7 +381,7 @@ func (w *jobWork) invite(ctx context.Context) error {
 		if p.Role == "account_owner" {
 			rank = latchkey.RankOwner
 		}
-		err = w.s.db.Update(ctx, func(tx *store.Tx) error {
+		err = w.s.db.UpdateBatched(ctx, func(tx *store.Tx) error {
 			seat := store.Seat{IntegrationID: w.ig.ID, Email: u.Email, UserID: u.ID, FirstName: u.FirstName, LastName: u.LastName,
 				Role: p.Role, Entitlements: p.Entitlements}
 			if err := tx.PutSeat(ctx, w.ig.WorkspaceID, seat, w.now()); err != nil {

@@ -4,7 +4,8 @@
 // and renders what it measured against PERFORMANCE.md's targets as
 // Markdown.
 //
-// The pieces stand alone: Measure and Histogram are the generator,
-// Latchkey and Process run the servers, MemorySampler reads /proc, and
-// Report renders. Run ties them together.
+// The pieces stand alone: Measure, MeasureN and Histogram are the
+// generator, Latchkey and Process run the servers, MemorySampler reads
+// /proc, MeasureProvisioning drives and waits for T4's jobs, and Report
+// renders. Run ties them together.
 package loadtest

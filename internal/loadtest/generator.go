@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -34,6 +35,9 @@ type Result struct {
 	RPS      float64
 	P50, P99 time.Duration
 	Max      time.Duration
+	// Elapsed is the window the rate is over: the plan's duration, or
+	// from MeasureN's first request to its last answer.
+	Elapsed time.Duration
 	// ErrorKinds counts errors by a short reason, such as "status 500".
 	ErrorKinds map[string]int64
 }
@@ -86,17 +90,10 @@ func NewClient(conns int) *http.Client {
 func Measure(ctx context.Context, client *http.Client, next NextRequest, plan Plan) Result {
 	start := time.Now().Add(plan.Warmup)
 	end := start.Add(plan.Duration)
-	type tally struct {
-		hist     *Histogram
-		requests int64
-		errors   int64
-		kinds    map[string]int64
-	}
-	tallies := make([]tally, plan.Connections)
+	tallies := newTallies(plan.Connections)
 	var wg sync.WaitGroup
 	for w := range tallies {
 		t := &tallies[w]
-		t.hist, t.kinds = NewHistogram(), map[string]int64{}
 		rng := rand.New(rand.NewPCG(plan.Seed, uint64(w)))
 		wg.Go(func() {
 			for ctx.Err() == nil {
@@ -109,19 +106,43 @@ func Measure(ctx context.Context, client *http.Client, next NextRequest, plan Pl
 				if done.Before(start) || !done.Before(end) {
 					continue
 				}
-				t.hist.Record(done.Sub(began))
-				t.requests++
-				if kind != "" {
-					t.errors++
-					t.kinds[kind]++
-				}
+				t.record(done.Sub(began), kind)
 			}
 		})
 	}
 	wg.Wait()
+	return merge(tallies, plan.Duration)
+}
 
+// tally is one worker's count, kept apart so the hot path takes no lock.
+type tally struct {
+	hist     *Histogram
+	requests int64
+	errors   int64
+	kinds    map[string]int64
+}
+
+func newTallies(n int) []tally {
+	ts := make([]tally, n)
+	for i := range ts {
+		ts[i].hist, ts[i].kinds = NewHistogram(), map[string]int64{}
+	}
+	return ts
+}
+
+func (t *tally) record(latency time.Duration, kind string) {
+	t.hist.Record(latency)
+	t.requests++
+	if kind != "" {
+		t.errors++
+		t.kinds[kind]++
+	}
+}
+
+// merge folds the workers' tallies into the result of a window.
+func merge(tallies []tally, window time.Duration) Result {
 	all := NewHistogram()
-	res := Result{ErrorKinds: map[string]int64{}}
+	res := Result{ErrorKinds: map[string]int64{}, Elapsed: window}
 	for _, t := range tallies {
 		all.Merge(t.hist)
 		res.Requests += t.requests
@@ -130,11 +151,40 @@ func Measure(ctx context.Context, client *http.Client, next NextRequest, plan Pl
 			res.ErrorKinds[k] += c
 		}
 	}
-	if plan.Duration > 0 {
-		res.RPS = float64(res.Requests) / plan.Duration.Seconds()
+	if window > 0 {
+		res.RPS = float64(res.Requests) / window.Seconds()
 	}
 	res.P50, res.P99, res.Max = all.Quantile(0.50), all.Quantile(0.99), all.Max()
 	return res
+}
+
+// MeasureN drives the same closed loop as Measure over a fixed set of
+// requests instead of a window: conns workers take requests 0 … n-1 in
+// turn until none is left, each exactly once, and every one counts. It
+// suits writes, where each request must be sent once (T4 enqueues one job
+// per workspace user). The rate is over the time from the first request
+// to the last answer; there is no warm-up, since every request matters.
+func MeasureN(ctx context.Context, client *http.Client, n, conns int, build func(i int) *http.Request) Result {
+	tallies := newTallies(max(min(conns, n), 1))
+	var next atomic.Int64
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range tallies {
+		t := &tallies[w]
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				began := time.Now()
+				kind := do(client, build(i).WithContext(ctx))
+				t.record(time.Since(began), kind)
+			}
+		})
+	}
+	wg.Wait()
+	return merge(tallies, time.Since(start))
 }
 
 // do sends req and drains the answer, so the connection goes back to the

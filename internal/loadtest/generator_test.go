@@ -2,11 +2,13 @@ package loadtest
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -102,6 +104,48 @@ func TestFirstErrorsOrdersByCount(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := (Result{ErrorKinds: tt.kinds}).FirstErrors(tt.n); got != tt.want {
 				t.Errorf("FirstErrors(%d) = %q, want %q", tt.n, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMeasureNSendsEachRequestOnce(t *testing.T) {
+	var (
+		mu   sync.Mutex
+		seen = map[string]int{}
+	)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen[r.URL.Path]++
+		mu.Unlock()
+		if strings.HasSuffix(r.URL.Path, "7") { // one in ten fails
+			http.Error(w, "boom", http.StatusInternalServerError)
+		}
+	}))
+	defer srv.Close()
+	tests := []struct{ n, conns int }{{0, 4}, {1, 4}, {3, 8}, {200, 4}}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%d requests on %d connections", tt.n, tt.conns), func(t *testing.T) {
+			clear(seen)
+			client := NewClient(tt.conns)
+			defer client.CloseIdleConnections()
+			res := MeasureN(context.Background(), client, tt.n, tt.conns, func(i int) *http.Request {
+				u, _ := url.Parse(fmt.Sprintf("%s/r/%d", srv.URL, i))
+				return get(u, http.Header{})
+			})
+			if res.Requests != int64(tt.n) || len(seen) != tt.n {
+				t.Fatalf("Requests %d, %d distinct paths; want %d of each", res.Requests, len(seen), tt.n)
+			}
+			for path, c := range seen {
+				if c != 1 {
+					t.Errorf("%s sent %d times", path, c)
+				}
+			}
+			if want := int64(tt.n / 10); tt.n >= 10 && res.Errors != want {
+				t.Errorf("Errors = %d, want %d (%s)", res.Errors, want, res.FirstErrors(3))
+			}
+			if tt.n > 0 && (res.RPS <= 0 || res.Elapsed <= 0 || res.P99 <= 0) {
+				t.Errorf("RPS %v, Elapsed %v, P99 %v: want all positive", res.RPS, res.Elapsed, res.P99)
 			}
 		})
 	}

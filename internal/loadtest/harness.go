@@ -83,6 +83,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	seed, seedWall, key := seeded.Summary, seeded.Wall, seeded.Key
+	// T4's key is issued on every invocation rather than kept with a
+	// reused store: it costs one admin command, and stores kept before T4
+	// existed have none.
+	var jobsKey string
+	if o.Jobs > 0 {
+		if jobsKey, err = lk.APIKey(ctx, Workspace, seed.HeavyEmail, "load-jobs", JobsScopes); err != nil {
+			return nil, err
+		}
+	}
 
 	bare, err := StartProcess(exec.CommandContext(ctx, o.Self, "bare", "-addr", "127.0.0.1:0"), BareListening, true, 30*time.Second)
 	if err != nil {
@@ -92,7 +101,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 
 	client := NewClient(o.Connections)
 	defer client.CloseIdleConnections()
-	fix := Fixture{Bare: bare.Base, Key: key, Accounts: seed.SampleAccounts}
+	fix := Fixture{Bare: bare.Base, Key: key, JobsKey: jobsKey, Accounts: seed.SampleAccounts}
 	runs := make([]runResult, 0, o.Runs)
 	for i := range o.Runs {
 		r, err := measureRun(ctx, lk, fix, client, o, i+1, logf)
@@ -107,6 +116,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	rep.Duration, rep.Warmup, rep.Connections, rep.Runs = o.Duration, o.Warmup, o.Connections, o.Runs
 	rep.Seed, rep.SeedWall, rep.Heavy = *seed, seedWall, o.Heavy
 	rep.SeedReused = seeded.Reused
+	rep.Jobs = o.Jobs
 	return rep, nil
 }
 
@@ -118,6 +128,7 @@ type runResult struct {
 	depth   Depth
 	memory  Memory
 	memErr  error
+	jobs    Provisioning // T4; zero when skipped
 	exit    int
 }
 
@@ -171,6 +182,14 @@ func measureRun(ctx context.Context, lk Latchkey, fix Fixture, client *http.Clie
 			return r, err
 		}
 	}
+	// T4 comes last: its integration, seats and grants stay in the store,
+	// so this run's T1–T3 at least read the store as it was seeded.
+	if o.Jobs > 0 {
+		r.jobs = measureJobs(ctx, client, fix, o, run, logf)
+		if err := ctx.Err(); err != nil {
+			return r, err
+		}
+	}
 
 	stopped = true
 	r.exit, err = srv.Stop(30 * time.Second)
@@ -178,6 +197,35 @@ func measureRun(ctx context.Context, lk Latchkey, fix Fixture, client *http.Clie
 		logf("run %d/%d: %v", run, o.Runs, err)
 	}
 	return r, nil
+}
+
+// measureJobs runs T4 on this run's server with o.Jobs users of the
+// workspace, in an integration of the run's own.
+func measureJobs(ctx context.Context, client *http.Client, fix Fixture, o Options, run int, logf func(string, ...any)) Provisioning {
+	runf := func(format string, a ...any) { logf("run %d/%d: "+format, append([]any{run, o.Runs}, a...)...) }
+	jf := JobsFixture{API: fix.API, Key: fix.JobsKey}
+	users, err := jf.UserIDs(ctx, client, o.Jobs)
+	if err != nil {
+		p := Provisioning{Asked: o.Jobs, Err: "set-up: " + err.Error()}
+		runf("T4: %s", p.Err)
+		return p
+	}
+	p := MeasureProvisioning(ctx, client, jf, users, o.Connections, fmt.Sprintf("Bench tenant, run %d", run), runf)
+	runf("T4: waited %s for %d jobs: %d finished, %d in error, %d left open, %d seats; %d had yet to end when the last was enqueued%s",
+		human(p.Time), p.Enqueued, p.Finished, p.Failed, p.Open(), p.Seats, p.Backlog, errSuffix(p.Err))
+	if p.Open() > 0 && (o.Runs > run || o.Store != "") {
+		// The store's queue keeps them: the next server on it works them
+		// off while it is being measured.
+		runf("T4: left %d jobs queued: the next run on this store works them off during its measurements", p.Open())
+	}
+	return p
+}
+
+func errSuffix(err string) string {
+	if err == "" {
+		return ""
+	}
+	return " (" + err + ")"
 }
 
 // measureDepth runs T2's two short sub-measurements, page 1 alone and

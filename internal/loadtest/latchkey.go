@@ -124,11 +124,12 @@ func (l Latchkey) Seed(ctx context.Context, p SeedPlan) (*SeedSummary, time.Dura
 	return &s, wall, nil
 }
 
-// APIKey issues a never-expiring key of the member with email, holding
-// only the scope the scenarios need.
-func (l Latchkey) APIKey(ctx context.Context, workspace, email string) (string, error) {
+// APIKey issues a never-expiring key named name of the member with
+// email, holding scopes (comma-separated): each use gets a key of its own
+// with only the scopes it needs.
+func (l Latchkey) APIKey(ctx context.Context, workspace, email, name, scopes string) (string, error) {
 	out, err := l.admin(ctx, "apikey", "create", "--workspace", workspace, "--email", email,
-		"--name", "load", "--scopes", "read:items:accounts", "--expires", "never")
+		"--name", name, "--scopes", scopes, "--expires", "never")
 	if err != nil {
 		return "", err
 	}

@@ -16,6 +16,9 @@ type Options struct {
 	Warmup      time.Duration // unmeasured load before each window
 	Connections int           // concurrent keep-alive connections
 	Runs        int           // whole runs; more than one reports medians
+	// Jobs is T4's count of invite jobs, one workspace user each; 0
+	// skips T4.
+	Jobs int
 
 	DatabaseURL string // PostgreSQL when set, else SQLite in the temp dir
 	Keep        bool   // keep the temp dir (and PostgreSQL schema)
@@ -34,11 +37,11 @@ type Options struct {
 }
 
 // Defaults are PERFORMANCE.md's sizes: T2's heavy member owns 100k
-// accounts of a 1M-account workspace.
+// accounts of a 1M-account workspace, and T4 runs 10k jobs.
 func Defaults() Options {
 	return Options{
 		Accounts: 1_000_000, Users: 100_000, Teams: 10_000, Collections: 20_000, Heavy: 100_000,
-		Duration: 10 * time.Second, Warmup: 2 * time.Second, Connections: 50, Runs: 1,
+		Duration: 10 * time.Second, Warmup: 2 * time.Second, Connections: 50, Runs: 1, Jobs: 10_000,
 	}
 }
 
@@ -65,6 +68,10 @@ func (o Options) Validate() error {
 		return errors.New("-connections must be at least 1")
 	case o.Runs < 1:
 		return errors.New("-runs must be at least 1")
+	case o.Jobs < 0:
+		return errors.New("-jobs cannot be negative: 0 skips T4")
+	case o.Jobs > o.Users:
+		return errors.New("-jobs cannot be more than -users: each job invites a different workspace user")
 	case o.Store != "" && o.DatabaseURL != "":
 		return errors.New("-store keeps a SQLite store: it cannot be combined with -database-url")
 	}

@@ -38,6 +38,12 @@ type Report struct {
 	Rows   []Row // medians across runs, the baseline first
 	PerRun [][]Row
 
+	// Jobs is T4's jobs per run, 0 when T4 was skipped; Provisioning sums
+	// its counts over the runs and takes medians of the rest.
+	Jobs         int
+	Provisioning Provisioning
+	PerRunJobs   []Provisioning
+
 	Depth       Depth
 	Memory      Memory // median of each run's largest VmRSS and VmHWM
 	MemoryError string // why memory could not be read, if so
@@ -115,8 +121,11 @@ func (r *Report) Pass() bool {
 			return false
 		}
 	}
-	return r.Depth.Pass() && r.MemoryPass() && r.ReadyPass() && r.StopPass()
+	return r.Depth.Pass() && r.MemoryPass() && r.ReadyPass() && r.StopPass() && r.JobsPass()
 }
+
+// JobsPass says whether T4 met its target, or was skipped (-jobs 0).
+func (r *Report) JobsPass() bool { return r.Jobs == 0 || r.Provisioning.Pass() }
 
 // WriteMarkdown renders the report as docs/performance.md.
 func (r *Report) WriteMarkdown(w io.Writer) error {
@@ -134,6 +143,14 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		p("| %s | %s | %s | %s | %s | %s | %s | %s |\n", cell(row.ID+": "+row.Title), thousands(row.RPS),
 			millis(row.P50), millis(row.P99), thousands(float64(row.Errors)), percent(row.Ratio), row.target(), row.result())
 	}
+	jp := r.Provisioning
+	if r.Jobs > 0 {
+		// The enqueue rate is not a share of bare: T4's target is the time
+		// to finish, in the check table.
+		p("| %s | %s | %s | %s | %s | — | all finished ≤ %s | %s |\n",
+			cell(fmt.Sprintf("T4: `POST /api/v1/integrations/{id}/users`, %s invite jobs (no-op connector), one user each", thousands(float64(r.Jobs)))),
+			thousands(jp.RPS), millis(jp.P50), millis(jp.P99), thousands(float64(jp.Errors)), human(MaxJobsTime), jobsResult(jp))
+	}
 
 	p("\n| check | measured | target | result |\n|---|---|---|---|\n")
 	d := r.Depth
@@ -149,6 +166,12 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	}
 	p("| T5 resident memory serving T2 (largest VmRSS) | %s | ≤ %s | %s |\n", cell(memory), megabytes(MaxResident), passFail(r.MemoryPass()))
 	p("| T5 start to ready (process start to `GET /readyz` 200) | %s | ≤ %s | %s |\n", millis(r.Ready), human(MaxStartTime), passFail(r.ReadyPass()))
+	if r.Jobs > 0 {
+		p("| T4: %s invite jobs, first enqueue to last job finished | %s | ≤ %s, none in error or left open | %s |\n",
+			thousands(float64(r.Jobs)), cell(jp.measured()), human(MaxJobsTime), jobsResult(jp))
+	} else {
+		p("| T4: provisioning jobs | not measured (`-jobs 0`) | ≤ %s, none in error or left open | — |\n", human(MaxJobsTime))
+	}
 	p("| server stop on SIGTERM | exit %s | exit 0 | %s |\n", joinInts(r.ExitCodes), passFail(r.StopPass()))
 
 	if len(r.PerRun) > 1 {
@@ -157,11 +180,20 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		for _, row := range r.Rows {
 			p(" %s |", row.ID)
 		}
-		p("\n|--:|%s\n", strings.Repeat("--:|", len(r.Rows)))
+		cols := len(r.Rows)
+		if r.Jobs > 0 {
+			p(" T4 |")
+			cols++
+		}
+		p("\n|--:|%s\n", strings.Repeat("--:|", cols))
 		for i, run := range r.PerRun {
 			p("| %d |", i+1)
 			for _, row := range run {
 				p(" %s (%s) |", thousands(row.RPS), percent(row.Ratio))
+			}
+			if r.Jobs > 0 && i < len(r.PerRunJobs) {
+				j := r.PerRunJobs[i]
+				p(" %s (enqueue %s/s) |", human(j.Time), thousands(j.RPS))
 			}
 			p("\n")
 		}
@@ -171,6 +203,9 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		if row.Errors > 0 {
 			p("\n%s errors: %s\n", row.ID, cell(row.ErrorKinds))
 		}
+	}
+	if r.Jobs > 0 && jp.Errors > 0 {
+		p("\nT4 errors: %s\n", cell(jp.ErrorKinds))
 	}
 
 	m := r.Machine
@@ -191,15 +226,51 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		r.Connections, r.Connections, r.Warmup, r.Duration)
 	p("  T2's page checks %s + %s each; every latency recorded (log-linear histogram, ≤ 1 %% error); errors are transport errors and non-2xx answers\n",
 		r.Warmup/2, r.Duration/2)
-	p("- Runs: %d; each starts a fresh server and measures bare, then T1, T2 (memory sampled every 20 ms), T3, then stops it with SIGTERM\n", r.Runs)
+	t4 := ""
+	if r.Jobs > 0 {
+		t4 = ", T4"
+	}
+	p("- Runs: %d; each starts a fresh server and measures bare, then T1, T2 (memory sampled every 20 ms), T3%s, then stops it with SIGTERM\n", r.Runs, t4)
+	if r.Jobs > 0 {
+		p("- T4: per run a fresh integration with the no-op connector, synced first; then %s `POST …/users` invitations, each of one\n", thousands(float64(r.Jobs)))
+		p("  workspace user, sent once each by the same closed loop of %d workers (no warm-up: every request counts); then the integration's\n", r.Connections)
+		p("  ended jobs are counted (`GET /api/v1/jobs`, `meta.page.total`) every %s until all have ended. The time runs from the first\n", millis(jobsPoll))
+		p("  enqueue to the count that saw the last one end, so it is late by at most %s and one count; every job must end finished\n", millis(jobsPoll))
+		p("  and leave one seat. The wait stops %s after the first enqueue, or when no job has ended for %s. Counts are summed\n",
+			human(jobsGiveUp), human(jobsStall))
+		p("  over runs; times, rates and latencies are medians\n")
+	}
 	p("- The load generator shares the machine's %d CPUs with the server, as PERFORMANCE.md's baselines do: absolute rates are\n", m.CPUs)
 	p("  lower than a separate client machine would show, so compare the ratios; absolute figures drift on shared machines.\n")
 	p("  It is Go's `net/http` client, which spends more CPU per request than `wrk`, so its bare rate is below PERFORMANCE.md's\n")
 	p("  `wrk` baseline and its ratios are, if anything, kinder than `wrk`'s\n")
-	p("- Not measured here: T4 (provisioning jobs) and T6 (`latchkey accounts list`)\n")
+	p("- Not measured here: T4's `kill -9` mid-run (no job lost or run twice across a crash) and T6 (`latchkey accounts list`)\n")
 
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// jobsResult is T4's verdict, naming enqueue errors like the other rows.
+func jobsResult(p Provisioning) string {
+	switch {
+	case p.Requests == 0:
+		return "fail (no requests)"
+	case p.Errors > 0:
+		return "fail (errors)"
+	}
+	return passFail(p.Pass())
+}
+
+// measured is T4's check cell: the time, where it went, and the counts
+// that say no job was left open or failed.
+func (p Provisioning) measured() string {
+	s := fmt.Sprintf("%s (enqueued in %s, with %s jobs yet to end); %s of %s finished, %s in error, %s left open; %s seats",
+		human(p.Time), human(p.EnqueueTime), thousands(float64(p.Backlog)), thousands(float64(p.Finished)),
+		thousands(float64(p.Asked)), thousands(float64(p.Failed)), thousands(float64(p.Open())), thousands(float64(p.Seats)))
+	if p.Err != "" {
+		s += "; stopped: " + p.Err
+	}
+	return s
 }
 
 func passFail(ok bool) string {

@@ -52,7 +52,7 @@ func seedOrReuse(ctx context.Context, lk Latchkey, plan SeedPlan, dir string, lo
 		return nil, err
 	}
 	logf("seeded in %s", wall.Round(time.Millisecond))
-	key, err := lk.APIKey(ctx, plan.Workspace, summary.HeavyEmail)
+	key, err := lk.APIKey(ctx, plan.Workspace, summary.HeavyEmail, "load", ScenarioScopes)
 	if err != nil {
 		return nil, err
 	}

@@ -29,7 +29,8 @@ type Scenario struct {
 // Fixture is what the scenarios' requests are made of.
 type Fixture struct {
 	API, Bare string   // base URLs of the latchkey and bare servers
-	Key       string   // the heavy member's API key
+	Key       string   // the heavy member's API key for T1–T3
+	JobsKey   string   // theirs for T4, holding JobsScopes; "" when T4 is skipped
 	Accounts  []string // ids of accounts the heavy member owns
 	Pages     int      // full pages of the heavy member's account list
 }

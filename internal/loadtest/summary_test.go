@@ -42,6 +42,9 @@ func TestSummarizeTakesMediansAndSums(t *testing.T) {
 			memory: Memory{RSS: uint64(p99), HWM: uint64(2 * p99)},
 			memErr: memErr,
 			exit:   exit,
+			// A run whose server exits 1 also has a job in error.
+			jobs: Provisioning{Asked: 100, Requests: 100, Enqueued: 100, Finished: 100 - exit, Failed: exit, Seats: 100 - exit,
+				RPS: bare * 10, P50: p99 / 2, P99: p99, Backlog: int(bare), EnqueueTime: 3 * p99, Time: 4 * p99},
 		}
 	}
 	rep := summarize([]runResult{
@@ -67,6 +70,15 @@ func TestSummarizeTakesMediansAndSums(t *testing.T) {
 		{"exit codes", len(rep.ExitCodes), 3},
 		{"per run", len(rep.PerRun), 3},
 		{"visible", rep.Visible, 107},
+		{"T4 jobs are summed", rep.Provisioning.Asked, 300},
+		{"T4 ends are summed", rep.Provisioning.Finished + rep.Provisioning.Failed, 300},
+		{"T4 failures are summed", rep.Provisioning.Failed, 1},
+		{"T4 seats are summed", rep.Provisioning.Seats, 299},
+		{"T4 rate", rep.Provisioning.RPS, 1100.0},
+		{"T4 p99", rep.Provisioning.P99, 2 * time.Millisecond},
+		{"T4 backlog", rep.Provisioning.Backlog, 110},
+		{"T4 time", rep.Provisioning.Time, 8 * time.Millisecond},
+		{"T4 per run", len(rep.PerRunJobs), 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -77,6 +89,14 @@ func TestSummarizeTakesMediansAndSums(t *testing.T) {
 	}
 	if rep.StopPass() {
 		t.Error("StopPass() with an exit code of 1")
+	}
+	if rep.Provisioning.Pass() {
+		t.Error("T4 passes with a job in error in one run")
+	}
+	skipped := run(1, 1, 1, 0, nil)
+	skipped.jobs = Provisioning{}
+	if p := summarize([]runResult{skipped}).Provisioning; p != (Provisioning{}) {
+		t.Errorf("T4 skipped summarizes to %+v", p)
 	}
 	if rep := summarize([]runResult{run(1, 1, 1, 0, errors.New("no /proc"))}); rep.MemoryError == "" || rep.MemoryPass() {
 		t.Errorf("a run without memory figures: MemoryError %q", rep.MemoryError)

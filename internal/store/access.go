@@ -121,6 +121,49 @@ GROUP BY workspace_id, user_id, item_type, item_id`)
 	return b.String(), args
 }
 
+// derivePair is deriveAccess for one user's role on one item.
+func derivePair(workspaceID, userID, itemID string) (string, []any) {
+	var b strings.Builder
+	var args []any
+	b.WriteString(`INSERT INTO item_access (workspace_id, user_id, item_type, item_id, rank)
+SELECT workspace_id, user_id, item_type, item_id, MAX(rank) FROM (`)
+	for i, arm := range accessArms(false) {
+		if i > 0 {
+			b.WriteString("\nUNION ALL\n")
+		}
+		b.WriteString(arm.sql + " AND " + arm.itemCol + " = ? AND " + arm.userCol + " = ?")
+		args = append(args, workspaceID, itemID, userID)
+	}
+	b.WriteString(`) paths
+GROUP BY workspace_id, user_id, item_type, item_id`)
+	return b.String(), args
+}
+
+// refreshPair rebuilds one user's effective role on one item: all that a
+// change of that user's own grant on an account or secret can move. A
+// rebuild of the whole item would cost as much as it has members, which
+// an integration inviting its thousandth person would pay each time.
+func (tx *Tx) refreshPair(ctx context.Context, workspaceID, userID, itemID string) error {
+	where := ` WHERE workspace_id = ? AND user_id = ? AND item_id = ?`
+	args := []any{workspaceID, userID, itemID}
+	before, err := tx.accessCounts(ctx, where, args)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM item_access`+where, args...); err != nil {
+		return err
+	}
+	q, qargs := derivePair(workspaceID, userID, itemID)
+	if _, err := tx.exec(ctx, q, qargs...); err != nil {
+		return err
+	}
+	after, err := tx.accessCounts(ctx, where, args)
+	if err != nil {
+		return err
+	}
+	return tx.applyCountDeltas(ctx, workspaceID, before, after)
+}
+
 // chunk bounds the values in one IN list.
 const chunk = 400
 

@@ -21,7 +21,14 @@ const batchTimeout = 30 * time.Second
 // function of a shared transaction fails, the transaction is rolled back
 // and each function runs again in a transaction of its own, so one
 // caller's error is never another's.
+//
+// On PostgreSQL it is Update: the server already shares one flush among
+// transactions committing together, and concurrent transactions keep its
+// round trips overlapping, where a shared one would run them in a row.
 func (db *DB) UpdateBatched(ctx context.Context, fn func(*Tx) error) error {
+	if db.dialect == Postgres {
+		return db.Update(ctx, fn)
+	}
 	return db.batch.do(ctx, db, fn)
 }
 

@@ -20,10 +20,38 @@ func (tx *Tx) lockAccess(ctx context.Context, workspaceID string) error {
 	return err
 }
 
+// lockPair is lockAccess for a change that moves one user's role on one
+// item only (their own grant on an account or secret): it shares the
+// workspace lock with other such changes, so they run side by side, and
+// excludes the changes that rebuild whole items or users, which take it
+// alone. Two changes of the same pair still take turns.
+func (tx *Tx) lockPair(ctx context.Context, workspaceID, userID, itemID string) error {
+	if tx.db.dialect != Postgres {
+		return nil
+	}
+	_, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock_shared(hashtextextended(?, 7011)), pg_advisory_xact_lock(hashtextextended(?, 7012))`,
+		workspaceID, workspaceID+"/"+userID+"/"+itemID)
+	return err
+}
+
+// pairOnly reports whether a grant of this member on this item moves no
+// role but the member's own on the item.
+func pairOnly(memberType latchkey.MemberType, itemType latchkey.ItemType) bool {
+	return memberType == latchkey.MemberUser && itemType != latchkey.ItemCollection
+}
+
+// lockFor takes the lock a change of one member's grant on one item needs.
+func (tx *Tx) lockFor(ctx context.Context, workspaceID string, memberType latchkey.MemberType, memberID string, itemType latchkey.ItemType, itemID string) error {
+	if pairOnly(memberType, itemType) {
+		return tx.lockPair(ctx, workspaceID, memberID, itemID)
+	}
+	return tx.lockAccess(ctx, workspaceID)
+}
+
 // Grant gives a user or team a role on an item (or changes it) and refreshes
 // the effective roles it affects.
 func (tx *Tx) Grant(ctx context.Context, g *latchkey.Grant) error {
-	if err := tx.lockAccess(ctx, g.WorkspaceID); err != nil {
+	if err := tx.lockFor(ctx, g.WorkspaceID, g.MemberType, g.MemberID, g.ItemType, g.ItemID); err != nil {
 		return err
 	}
 	if _, err := tx.exec(ctx, `INSERT INTO item_grants (workspace_id, item_id, member_type, member_id, item_type, rank, created_at, created_by)
@@ -31,6 +59,9 @@ func (tx *Tx) Grant(ctx context.Context, g *latchkey.Grant) error {
 		ON CONFLICT (workspace_id, item_id, member_type, member_id) DO UPDATE SET rank = excluded.rank`,
 		g.WorkspaceID, g.ItemID, string(g.MemberType), g.MemberID, string(g.ItemType), int(g.Rank), micros(g.CreatedAt), g.CreatedBy); err != nil {
 		return err
+	}
+	if pairOnly(g.MemberType, g.ItemType) {
+		return tx.refreshPair(ctx, g.WorkspaceID, g.MemberID, g.ItemID)
 	}
 	return tx.refreshGranted(ctx, g.WorkspaceID, g.ItemType, g.ItemID)
 }
@@ -65,17 +96,21 @@ func (tx *Tx) GrantMany(ctx context.Context, workspaceID string, items []ItemRef
 
 // Revoke removes a member's grant on an item.
 func (tx *Tx) Revoke(ctx context.Context, workspaceID, itemID string, memberType latchkey.MemberType, memberID string) error {
-	if err := tx.lockAccess(ctx, workspaceID); err != nil {
-		return err
-	}
+	// An item's type never changes, so it can be read before locking.
 	var itemType latchkey.ItemType
 	if err := tx.queryRow(ctx, `SELECT item_type FROM item_grants WHERE workspace_id = ? AND item_id = ? AND member_type = ? AND member_id = ?`,
 		workspaceID, itemID, string(memberType), memberID).Scan(&itemType); err != nil {
 		return tx.db.translate(err)
 	}
+	if err := tx.lockFor(ctx, workspaceID, memberType, memberID, itemType, itemID); err != nil {
+		return err
+	}
 	if _, err := tx.exec(ctx, `DELETE FROM item_grants WHERE workspace_id = ? AND item_id = ? AND member_type = ? AND member_id = ?`,
 		workspaceID, itemID, string(memberType), memberID); err != nil {
 		return err
+	}
+	if pairOnly(memberType, itemType) {
+		return tx.refreshPair(ctx, workspaceID, memberID, itemID)
 	}
 	return tx.refreshGranted(ctx, workspaceID, itemType, itemID)
 }

@@ -4,10 +4,15 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 )
+
+// defaultPoolSize covers the default 20 job workers, the queue's own
+// connections and concurrent requests.
+const defaultPoolSize = 40
 
 // openPostgres opens a pgx pool and serves database/sql from it, so one pool
 // carries every query, migrations included.
@@ -16,6 +21,12 @@ func openPostgres(ctx context.Context, databaseURL string, log *slog.Logger) (*D
 	if err != nil {
 		// pgx's message can echo the URL, password included.
 		return nil, fmt.Errorf("the database URL cannot be parsed")
+	}
+	// pgx's default pool (four connections on two cores) starves a server
+	// whose job workers, queue and requests all wait on it. An explicit
+	// pool_max_conns in the URL wins.
+	if !strings.Contains(databaseURL, "pool_max_conns") {
+		cfg.MaxConns = defaultPoolSize
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
