@@ -183,42 +183,22 @@ type inviteAttributes struct {
 }
 
 func (h *handler) inviteIntegrationUsers(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Data *struct {
-			Type       *string           `json:"type"`
-			Attributes *inviteAttributes `json:"attributes"`
-		} `json:"data"`
-	}
-	if err := decode(r, &body); err != nil {
+	a, err := typedAttributes[inviteAttributes](r, "invite_tenant_users")
+	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
 	attr := func(f ...any) []any { return append([]any{"data", "attributes"}, f...) }
 	switch {
-	case body.Data == nil:
-		h.writeError(w, r, latchkey.Invalid([]any{"data"}, "value_error.missing", "field required"))
-		return
-	case body.Data.Type == nil:
-		h.writeError(w, r, latchkey.Invalid([]any{"data", "type"}, "value_error.missing", "field required"))
-		return
-	case *body.Data.Type != "invite_tenant_users":
-		h.writeError(w, r, latchkey.Invalid([]any{"data", "type"}, "type_error.enum", "value is not a valid enumeration member; permitted: 'invite_tenant_users'"))
-		return
-	case body.Data.Attributes == nil:
-		h.writeError(w, r, latchkey.Invalid(attr(), "value_error.missing", "field required"))
-		return
+	case a.Role == nil:
+		err = latchkey.Invalid(attr("role"), "value_error.missing", "field required")
+	case a.Entitlements == nil:
+		err = latchkey.Invalid(attr("entitlements"), "value_error.missing", "field required")
+	case a.UserIDs == nil:
+		err = latchkey.Invalid(attr("userIds"), "value_error.missing", "field required")
 	}
-	a := body.Data.Attributes
-	if a.Role == nil {
-		h.writeError(w, r, latchkey.Invalid(attr("role"), "value_error.missing", "field required"))
-		return
-	}
-	if a.Entitlements == nil {
-		h.writeError(w, r, latchkey.Invalid(attr("entitlements"), "value_error.missing", "field required"))
-		return
-	}
-	if a.UserIDs == nil {
-		h.writeError(w, r, latchkey.Invalid(attr("userIds"), "value_error.missing", "field required"))
+	if err != nil {
+		h.writeError(w, r, err)
 		return
 	}
 	ents, err := entitlementIDs(a.Entitlements, attr("entitlements")...)
@@ -230,35 +210,32 @@ func (h *handler) inviteIntegrationUsers(w http.ResponseWriter, r *http.Request)
 	h.jobCreated(w, r, j, err)
 }
 
+// typedAttributes reads a request whose data.type is required and must be
+// typ, as the vendor's job-starting operations are.
+func typedAttributes[A any](r *http.Request, typ string) (*A, error) {
+	var body in[A]
+	if err := decode(r, &body); err != nil {
+		return nil, err
+	}
+	if body.Data != nil && body.Data.Type == nil {
+		return nil, latchkey.Invalid([]any{"data", "type"}, "value_error.missing", "field required")
+	}
+	return attributes(body, []string{typ}, "")
+}
+
 // replaceEntitlements is the vendor's update_user_entitlement.
 func (h *handler) replaceEntitlements(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Data *struct {
-			Type       *string `json:"type"`
-			Attributes *struct {
-				Entitlements []entitlementRef `json:"entitlements"`
-			} `json:"attributes"`
-		} `json:"data"`
+	a, err := typedAttributes[struct {
+		Entitlements []entitlementRef `json:"entitlements"`
+	}](r, "update_user_entitlement")
+	if err == nil && a.Entitlements == nil {
+		err = latchkey.Invalid([]any{"data", "attributes", "entitlements"}, "value_error.missing", "field required")
 	}
-	if err := decode(r, &body); err != nil {
+	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	switch {
-	case body.Data == nil:
-		h.writeError(w, r, latchkey.Invalid([]any{"data"}, "value_error.missing", "field required"))
-		return
-	case body.Data.Type == nil:
-		h.writeError(w, r, latchkey.Invalid([]any{"data", "type"}, "value_error.missing", "field required"))
-		return
-	case *body.Data.Type != "update_user_entitlement":
-		h.writeError(w, r, latchkey.Invalid([]any{"data", "type"}, "type_error.enum", "value is not a valid enumeration member; permitted: 'update_user_entitlement'"))
-		return
-	case body.Data.Attributes == nil || body.Data.Attributes.Entitlements == nil:
-		h.writeError(w, r, latchkey.Invalid([]any{"data", "attributes", "entitlements"}, "value_error.missing", "field required"))
-		return
-	}
-	ents, err := entitlementIDs(body.Data.Attributes.Entitlements, "data", "attributes", "entitlements")
+	ents, err := entitlementIDs(a.Entitlements, "data", "attributes", "entitlements")
 	if err != nil {
 		h.writeError(w, r, err)
 		return

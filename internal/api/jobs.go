@@ -124,29 +124,21 @@ func (h *handler) retryJob(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) startAccountJob(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		Data *struct {
-			Type       *string `json:"type"`
-			Attributes *struct {
-				WorkflowType *string `json:"workflowType"`
-			} `json:"attributes"`
-		} `json:"data"`
-	}
+	var body in[struct {
+		WorkflowType *string `json:"workflowType"`
+	}]
 	if err := decode(r, &body); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	switch {
-	case body.Data == nil:
-		h.writeError(w, r, latchkey.Invalid([]any{"data"}, "value_error.missing", "field required"))
-		return
-	case body.Data.Type != nil && *body.Data.Type != "job":
-		h.writeError(w, r, latchkey.Invalid([]any{"data", "type"}, "type_error.enum", "value is not a valid enumeration member; permitted: 'job'"))
-		return
-	case body.Data.Attributes == nil || body.Data.Attributes.WorkflowType == nil:
-		h.writeError(w, r, latchkey.Invalid([]any{"data", "attributes", "workflowType"}, "value_error.missing", "field required"))
+	a, err := attributes(body, []string{"job"}, "")
+	if err == nil && a.WorkflowType == nil {
+		err = latchkey.Invalid([]any{"data", "attributes", "workflowType"}, "value_error.missing", "field required")
+	}
+	if err != nil {
+		h.writeError(w, r, err)
 		return
 	}
-	j, err := h.svc.StartAccountJob(r.Context(), r.PathValue("id"), latchkey.Workflow(*body.Data.Attributes.WorkflowType))
+	j, err := h.svc.StartAccountJob(r.Context(), r.PathValue("id"), latchkey.Workflow(*a.WorkflowType))
 	h.jobCreated(w, r, j, err)
 }

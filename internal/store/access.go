@@ -144,24 +144,9 @@ GROUP BY workspace_id, user_id, item_type, item_id`)
 // rebuild of the whole item would cost as much as it has members, which
 // an integration inviting its thousandth person would pay each time.
 func (tx *Tx) refreshPair(ctx context.Context, workspaceID, userID, itemID string) error {
-	where := ` WHERE workspace_id = ? AND user_id = ? AND item_id = ?`
-	args := []any{workspaceID, userID, itemID}
-	before, err := tx.accessCounts(ctx, where, args)
-	if err != nil {
-		return err
-	}
-	if _, err := tx.exec(ctx, `DELETE FROM item_access`+where, args...); err != nil {
-		return err
-	}
 	q, qargs := derivePair(workspaceID, userID, itemID)
-	if _, err := tx.exec(ctx, q, qargs...); err != nil {
-		return err
-	}
-	after, err := tx.accessCounts(ctx, where, args)
-	if err != nil {
-		return err
-	}
-	return tx.applyCountDeltas(ctx, workspaceID, before, after)
+	return tx.rebuild(ctx, workspaceID, ` WHERE workspace_id = ? AND user_id = ? AND item_id = ?`,
+		[]any{workspaceID, userID, itemID}, q, qargs)
 }
 
 // chunk bounds the values in one IN list.
@@ -199,11 +184,17 @@ func (tx *Tx) refresh(ctx context.Context, workspaceID string, byUser bool, valu
 	if byUser {
 		col = "user_id"
 	}
-	where := ` WHERE workspace_id = ? AND ` + col + ` IN (` + placeholders(len(values)) + `)`
 	args := []any{workspaceID}
 	for _, v := range values {
 		args = append(args, v)
 	}
+	q, qargs := deriveAccess(workspaceID, byUser, values)
+	return tx.rebuild(ctx, workspaceID, ` WHERE workspace_id = ? AND `+col+` IN (`+placeholders(len(values))+`)`, args, q, qargs)
+}
+
+// rebuild replaces the item_access rows matching where with what derive
+// inserts, and moves access_counts by the difference.
+func (tx *Tx) rebuild(ctx context.Context, workspaceID, where string, args []any, derive string, deriveArgs []any) error {
 	before, err := tx.accessCounts(ctx, where, args)
 	if err != nil {
 		return err
@@ -211,8 +202,7 @@ func (tx *Tx) refresh(ctx context.Context, workspaceID string, byUser bool, valu
 	if _, err := tx.exec(ctx, `DELETE FROM item_access`+where, args...); err != nil {
 		return err
 	}
-	q, qargs := deriveAccess(workspaceID, byUser, values)
-	if _, err := tx.exec(ctx, q, qargs...); err != nil {
+	if _, err := tx.exec(ctx, derive, deriveArgs...); err != nil {
 		return err
 	}
 	after, err := tx.accessCounts(ctx, where, args)
