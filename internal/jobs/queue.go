@@ -121,7 +121,7 @@ func New(cfg Config) (*Queue, error) {
 		RetryPolicy:          backoff{first: cfg.Backoff},
 		FetchCooldown:        20 * time.Millisecond,
 		FetchPollInterval:    250 * time.Millisecond,
-		Logger:               cfg.Logger.With("component", "jobs"),
+		Logger:               slog.New(quieter{cfg.Logger.Handler()}).With("component", "jobs"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
@@ -195,3 +195,16 @@ func (b backoff) NextRetry(job *rivertype.JobRow) time.Time {
 	}
 	return time.Now().Add(min(d, time.Hour))
 }
+
+// quieter passes River's warnings and errors on; its info lines (job
+// counts every few seconds, starts and stops) would drown the server's own.
+type quieter struct{ slog.Handler }
+
+func (q quieter) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && q.Handler.Enabled(ctx, l)
+}
+
+func (q quieter) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return quieter{q.Handler.WithAttrs(attrs)}
+}
+func (q quieter) WithGroup(name string) slog.Handler { return quieter{q.Handler.WithGroup(name)} }
