@@ -1,131 +1,41 @@
 package api_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/latchkeyhq/latchkey"
-	"github.com/latchkeyhq/latchkey/internal/connector/webhook"
+	"github.com/latchkeyhq/latchkey/internal/connector/webhook/webhooktest"
 	"github.com/latchkeyhq/latchkey/internal/server"
 	"github.com/latchkeyhq/latchkey/internal/server/servertest"
 	"github.com/latchkeyhq/latchkey/internal/testdb"
 )
 
-// hookApp is an application with a small admin API that speaks the webhook
-// connector's protocol (docs/connectors/webhook.md), as an application
-// developer would write it: verify, then act.
-type hookApp struct {
-	secret []byte
-	mu     sync.Mutex
-	users  map[string][]string // email → entitlements
-	keys   map[string]int      // Idempotency-Key → calls seen
-}
-
-func newHookApp(t *testing.T, secret string) (*hookApp, string) {
-	a := &hookApp{secret: []byte(secret), users: map[string][]string{}, keys: map[string]int{}}
-	srv := httptest.NewServer(a)
-	t.Cleanup(srv.Close)
-	return a, srv.URL + "/latchkey"
-}
-
-func (a *hookApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := webhook.Verify(a.secret, r, 5*time.Minute)
-	if err != nil {
-		w.WriteHeader(http.StatusUnauthorized)
-		return
-	}
-	var call struct {
-		Operation string `json:"operation"`
-		Data      struct {
-			Email        string   `json:"email"`
-			Entitlements []string `json:"entitlements"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(body, &call); err != nil {
-		w.WriteHeader(http.StatusBadRequest)
-		return
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.keys[r.Header.Get("Idempotency-Key")]++
-	answer := func(status int, v any) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		_ = json.NewEncoder(w).Encode(v)
-	}
-	fail := func(status int, typ string) {
-		answer(status, map[string]any{"error": map[string]any{"type": typ, "message": typ}})
-	}
-	switch call.Operation {
-	case "entitlements.list":
-		answer(200, map[string]any{"entitlements": []any{
-			map[string]any{"key": "EDITOR", "label": "Editor", "group": "primary"},
-			map[string]any{"key": "VIEWER", "label": "Viewer", "group": "primary"}}})
-	case "users.list":
-		users := []any{}
-		for email, ents := range a.users {
-			users = append(users, map[string]any{"email": email, "entitlements": ents})
-		}
-		answer(200, map[string]any{"users": users})
-	case "users.invite":
-		if _, ok := a.users[call.Data.Email]; ok {
-			fail(409, "UserAlreadyExists")
-			return
-		}
-		a.users[call.Data.Email] = call.Data.Entitlements
-		answer(200, map[string]any{"user": map[string]any{"email": call.Data.Email, "entitlements": call.Data.Entitlements}})
-	case "users.set_entitlements":
-		if _, ok := a.users[call.Data.Email]; !ok {
-			fail(404, "UserNotFound")
-			return
-		}
-		a.users[call.Data.Email] = call.Data.Entitlements
-		answer(200, map[string]any{})
-	case "users.remove":
-		delete(a.users, call.Data.Email)
-		answer(200, map[string]any{})
-	default:
-		fail(400, "UnknownOperation")
-	}
-}
-
-func (a *hookApp) entitlementsOf(email string) ([]string, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	ents, ok := a.users[email]
-	out := slices.Clone(ents)
-	sort.Strings(out)
-	return out, ok
-}
-
 func TestWebhookIntegrationEndToEnd(t *testing.T) {
 	each(t, func(t *testing.T, f *fixture) {
 		const secret = "whsec-0123456789abcdef"
-		app, url := newHookApp(t, secret)
+		app := webhooktest.Start(t, secret)
 		owner := servertest.Bearer(f.ownerToken)
-		id := f.createIntegration(t, owner, "Hooked app", map[string]any{"kind": "webhook", "url": url, "signingSecret": secret})
+		id := f.createIntegration(t, owner, "Hooked app", map[string]any{"kind": "webhook", "url": app.URL, "signingSecret": secret})
 		base := "/api/v1/integrations/" + id
 
 		finished(t, f.waitJob(t, owner, f.startJob(t, owner, "POST", base+"/sync", nil)))
 		finished(t, f.waitJob(t, owner, f.startJob(t, owner, "POST", base+"/users", invite("account_collaborator", []string{"VIEWER"}, f.member))))
-		if ents, ok := app.entitlementsOf("uma@acme.example"); !ok || !slices.Equal(ents, []string{"VIEWER"}) {
+		if ents, ok := app.Entitlements("uma@acme.example"); !ok || !slices.Equal(ents, []string{"VIEWER"}) {
 			t.Fatalf("after invitation the application has uma: %v with %v", ok, ents)
 		}
 		change := map[string]any{"data": map[string]any{"add": map[string]any{"entitlements": []any{map[string]any{"id": "EDITOR"}}}}}
 		finished(t, f.waitJob(t, owner, f.startJob(t, owner, "PATCH", base+"/users/"+f.member+"/entitlements", change)))
-		if ents, _ := app.entitlementsOf("uma@acme.example"); !slices.Equal(ents, []string{"EDITOR", "VIEWER"}) {
+		if ents, _ := app.Entitlements("uma@acme.example"); !slices.Equal(ents, []string{"EDITOR", "VIEWER"}) {
 			t.Fatalf("after adding EDITOR the application has %v", ents)
 		}
 		finished(t, f.waitJob(t, owner, f.startJob(t, owner, "DELETE", base+"/users/"+f.member, nil)))
-		if _, ok := app.entitlementsOf("uma@acme.example"); ok {
+		if _, ok := app.Entitlements("uma@acme.example"); ok {
 			t.Fatal("after removal the application still has uma")
 		}
 	}, withJobs)
@@ -133,9 +43,9 @@ func TestWebhookIntegrationEndToEnd(t *testing.T) {
 
 func TestWebhookIntegrationWithWrongSecret(t *testing.T) {
 	each(t, func(t *testing.T, f *fixture) {
-		_, url := newHookApp(t, "the-application-knows-this-one")
+		app := webhooktest.Start(t, "the-application-knows-this-one")
 		owner := servertest.Bearer(f.ownerToken)
-		id := f.createIntegration(t, owner, "Hooked app", map[string]any{"kind": "webhook", "url": url, "signingSecret": "but-latchkey-has-another"})
+		id := f.createIntegration(t, owner, "Hooked app", map[string]any{"kind": "webhook", "url": app.URL, "signingSecret": "but-latchkey-has-another"})
 		job := f.waitJob(t, owner, f.startJob(t, owner, "POST", "/api/v1/integrations/"+id+"/sync", nil))
 		if job["status"] != "error" || dig(t, job, "errorDetails", "errorType") != "BadCredentials" {
 			t.Fatalf("sync signed with the wrong secret: %v", job)
@@ -166,9 +76,9 @@ func TestReplicasShareJobsWithoutRunningOneTwice(t *testing.T) {
 	f := newFixture(t, cfg, withJobs)
 	replica := f.s.Replica(t)
 	const secret = "whsec-0123456789abcdef"
-	app, url := newHookApp(t, secret)
+	app := webhooktest.Start(t, secret)
 	owner := servertest.Bearer(f.ownerToken)
-	id := f.createIntegration(t, owner, "Hooked app", map[string]any{"kind": "webhook", "url": url, "signingSecret": secret})
+	id := f.createIntegration(t, owner, "Hooked app", map[string]any{"kind": "webhook", "url": app.URL, "signingSecret": secret})
 	base := "/api/v1/integrations/" + id
 	finished(t, f.waitJob(t, owner, f.startJob(t, owner, "POST", base+"/sync", nil)))
 
@@ -187,12 +97,10 @@ func TestReplicasShareJobsWithoutRunningOneTwice(t *testing.T) {
 	for _, j := range jobs {
 		finished(t, f.waitJob(t, owner, j))
 	}
-	app.mu.Lock()
-	defer app.mu.Unlock()
-	if len(app.users) != people {
-		t.Errorf("the application holds %d people, want %d", len(app.users), people)
+	if n := app.Users(); n != people {
+		t.Errorf("the application holds %d people, want %d", n, people)
 	}
-	for key, n := range app.keys {
+	for key, n := range app.Requests() {
 		if n != 1 && strings.Contains(key, "/invite/") {
 			t.Errorf("operation %s reached the application %d times", key, n)
 		}
