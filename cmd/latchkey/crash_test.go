@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/latchkeyhq/latchkey/internal/connector/webhook/webhooktest"
+	"github.com/latchkeyhq/latchkey/internal/loadtest"
 	"github.com/latchkeyhq/latchkey/internal/store"
 	"github.com/latchkeyhq/latchkey/internal/testdb"
 )
@@ -44,10 +45,13 @@ func latchkeyBinary(t *testing.T) string {
 			return
 		}
 		built.bin = filepath.Join(dir, "latchkey")
-		out, err := exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput()
-		if err != nil {
-			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		root, err := loadtest.ModuleRoot(ctx)
+		if err == nil {
+			err = loadtest.BuildLatchkey(ctx, root, built.bin)
 		}
+		built.err = err
 	})
 	if built.err != nil {
 		t.Fatal(built.err)

@@ -94,45 +94,44 @@ func accessArms(byUser bool) []accessArm {
 }
 
 // deriveAccess builds the INSERT that rebuilds item_access for the rows
-// whose item (or, byUser, whose user) is one of values; every arm repeats
-// the workspace and the values.
+// whose item (or, byUser, whose user) is one of values.
 func deriveAccess(workspaceID string, byUser bool, values []string) (string, []any) {
-	var b strings.Builder
-	var args []any
-	b.WriteString(`INSERT INTO item_access (workspace_id, user_id, item_type, item_id, rank)
-SELECT workspace_id, user_id, item_type, item_id, MAX(rank) FROM (`)
-	for i, arm := range accessArms(byUser) {
-		if i > 0 {
-			b.WriteString("\nUNION ALL\n")
-		}
+	in := " IN (" + placeholders(len(values)) + ")"
+	return derive(workspaceID, accessArms(byUser), func(arm accessArm) (string, []any) {
 		col := arm.itemCol
 		if byUser {
 			col = arm.userCol
 		}
-		b.WriteString(arm.sql)
-		b.WriteString(" AND " + col + " IN (" + placeholders(len(values)) + ")")
-		args = append(args, workspaceID)
-		for _, v := range values {
-			args = append(args, v)
+		args := make([]any, len(values))
+		for i, v := range values {
+			args[i] = v
 		}
-	}
-	b.WriteString(`) paths
-GROUP BY workspace_id, user_id, item_type, item_id`)
-	return b.String(), args
+		return col + in, args
+	})
 }
 
 // derivePair is deriveAccess for one user's role on one item.
 func derivePair(workspaceID, userID, itemID string) (string, []any) {
+	return derive(workspaceID, accessArms(false), func(arm accessArm) (string, []any) {
+		return arm.itemCol + " = ? AND " + arm.userCol + " = ?", []any{itemID, userID}
+	})
+}
+
+// derive joins the arms, each narrowed by the condition restrict gives it,
+// into one INSERT of the highest rank per user and item. Every arm takes
+// the workspace, then restrict's arguments.
+func derive(workspaceID string, arms []accessArm, restrict func(accessArm) (string, []any)) (string, []any) {
 	var b strings.Builder
 	var args []any
 	b.WriteString(`INSERT INTO item_access (workspace_id, user_id, item_type, item_id, rank)
 SELECT workspace_id, user_id, item_type, item_id, MAX(rank) FROM (`)
-	for i, arm := range accessArms(false) {
+	for i, arm := range arms {
 		if i > 0 {
 			b.WriteString("\nUNION ALL\n")
 		}
-		b.WriteString(arm.sql + " AND " + arm.itemCol + " = ? AND " + arm.userCol + " = ?")
-		args = append(args, workspaceID, itemID, userID)
+		cond, condArgs := restrict(arm)
+		b.WriteString(arm.sql + " AND " + cond)
+		args = append(append(args, workspaceID), condArgs...)
 	}
 	b.WriteString(`) paths
 GROUP BY workspace_id, user_id, item_type, item_id`)
